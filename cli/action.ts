@@ -1,0 +1,57 @@
+// How a command runs: shared option handling (--json, --repo-dir), output and exit codes around
+// an action that returns data (for --json) and text (for people).
+
+import type { Command } from 'commander';
+import { RepoLayout, resolveRepoDir } from '../cluster/repo/layout.ts';
+import { asNeonLocalError } from '../cluster/util/errors.ts';
+import { EXIT_OK, exitCodeFor } from './exit-codes.ts';
+import { createOutput, printError, printResult, type Output } from './output.ts';
+
+export interface ActionContext {
+  out: Output;
+  layout: RepoLayout;
+  opts: Record<string, unknown>;
+  args: string[];
+}
+
+export interface ActionResult {
+  data: unknown;
+  human: string;
+}
+
+export type Action = (ctx: ActionContext) => Promise<ActionResult>;
+
+export interface ActionOptions {
+  /** Failures of this command to bring processes up exit with 2, as neon_local's start. */
+  startsProcesses?: boolean;
+}
+
+let exitCode = EXIT_OK;
+
+export function resetActionExitCode(): void {
+  exitCode = EXIT_OK;
+}
+
+export function actionExitCode(): number {
+  return exitCode;
+}
+
+/** Attaches `action` to `command` with the shared option handling, output and exit codes. */
+export function defineAction(command: Command, options: ActionOptions, action: Action): Command {
+  return command.action(async (...params: unknown[]) => {
+    const cmd = params[params.length - 1] as Command;
+    const opts = cmd.optsWithGlobals() as Record<string, unknown>;
+    const out = createOutput(opts['json'] === true);
+    try {
+      const layout = new RepoLayout(resolveRepoDir(opts['repoDir'] as string | undefined));
+      const result = await action({ out, layout, opts, args: cmd.args });
+      printResult(out, result.data, result.human);
+    } catch (err) {
+      const error = asNeonLocalError(err);
+      printError(out, error);
+      if (error.code === 'internal' && !out.json && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+      exitCode = exitCodeFor(error.code, options.startsProcesses ?? false);
+    }
+  });
+}
+

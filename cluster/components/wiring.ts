@@ -1,0 +1,50 @@
+// What neon_local does between components once they are up: register every safekeeper with the
+// storage controller (POST /control/v1/safekeeper/:id, then scheduling policy Active), and the
+// start-all check that the controller sees every configured pageserver Active.
+
+import type { StorageControllerClient } from '../clients/storage-controller.ts';
+import type { ClusterConfig } from '../config/types.ts';
+import { NeonLocalError } from '../util/errors.ts';
+
+export async function registerSafekeepers(config: ClusterConfig, storcon: StorageControllerClient): Promise<void> {
+  const now = new Date().toISOString();
+  await Promise.all(
+    config.safekeepers.map(async (sk) => {
+      await storcon.upsertSafekeeper({
+        id: sk.id,
+        region_id: 'aws-us-east-2',
+        version: 5957,
+        host: sk.listenAddr,
+        port: sk.pgPort,
+        http_port: sk.httpPort,
+        availability_zone_id: `us-east-2b-${sk.id}`,
+        ...({ created_at: now, updated_at: now } as object),
+      });
+      await storcon.setSafekeeperSchedulingPolicy(sk.id, 'Active');
+    }),
+  );
+}
+
+const POLL_MS = 20;
+
+/** Waits until the storage controller lists exactly the configured pageservers, all Active. */
+export async function waitForPageserversActive(config: ClusterConfig, storcon: StorageControllerClient, deadline: number): Promise<void> {
+  const wanted = config.pageservers.map((ps) => ps.id).sort((a, b) => a - b);
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    try {
+      const nodes = await storcon.nodes();
+      const notActive = nodes.filter((n) => n.availability !== 'Active').map((n) => `${n.id}: ${n.availability}`);
+      const ids = nodes.map((n) => n.id).sort((a, b) => a - b);
+      if (notActive.length === 0 && ids.join(',') === wanted.join(',')) return;
+      last = `listed [${ids.join(', ')}], want [${wanted.join(', ')}]${notActive.length ? `; not Active: ${notActive.join(', ')}` : ''}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  throw new NeonLocalError('start-failed', `the storage controller does not see every pageserver Active: ${last}`, {
+    component: 'storcon',
+    hint: 'read the storage controller and pageserver logs; a pageserver that cannot reach the controller keeps retrying its re-attach',
+  });
+}

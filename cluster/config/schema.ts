@@ -1,0 +1,132 @@
+// cluster.yaml: the on-disk form of ClusterConfig. Keys follow neon_local's config names
+// (listen_pg_addr, pg_port, heartbeat_interval, ...) so a Neon developer recognises them.
+// `initSpecDecoder` accepts the same shape with everything optional, for `init --config FILE`.
+
+import {
+  array, exactly, intRange, literal, nullable, optional, parsed, partialStruct, string, struct, u16, u64, withDefault,
+  type Decoded, type Decoder,
+} from '../util/decode.ts';
+import { formatDuration, parseDuration } from '../util/duration.ts';
+import { BACKEND_NAMES, parseHostPort, formatHostPort, type ClusterConfig, type HostPort } from './types.ts';
+
+const backend = literal(...BACKEND_NAMES);
+const hostPort: Decoder<HostPort> = parsed('host:port', parseHostPort);
+const duration: Decoder<number> = parsed('a duration such as 10s or 500ms', parseDuration);
+const port = intRange(u16, 1, 65535);
+const nodeId = intRange(u64, 1);
+export const tenantIdDecoder = parsed('a tenant id of 32 lowercase hex digits', (s) => {
+  if (!/^[0-9a-f]{32}$/.test(s)) throw new Error('');
+  return s;
+});
+
+const brokerFields = {
+  backend: withDefault(backend, 'emulated' as const),
+  listen_addr: hostPort,
+};
+const storconFields = {
+  backend: withDefault(backend, 'emulated' as const),
+  listen_addr: hostPort,
+  database_url: withDefault(nullable(string), null),
+  heartbeat_interval: withDefault(duration, 1000),
+  max_offline: withDefault(duration, 10_000),
+  max_warming_up: withDefault(duration, 30_000),
+};
+const pageserverFields = {
+  id: nodeId,
+  backend: withDefault(backend, 'emulated' as const),
+  listen_pg_addr: hostPort,
+  listen_http_addr: hostPort,
+  availability_zone: withDefault(string, 'local'),
+};
+const safekeeperFields = {
+  id: nodeId,
+  backend: withDefault(backend, 'emulated' as const),
+  listen_addr: withDefault(string, '127.0.0.1'),
+  pg_port: port,
+  http_port: port,
+};
+
+export const CLUSTER_FILE_VERSION = 1;
+
+export const clusterFileDecoder = struct({
+  version: exactly(CLUSTER_FILE_VERSION),
+  default_tenant_id: withDefault(nullable(tenantIdDecoder), null),
+  storage_broker: struct(brokerFields),
+  storage_controller: struct(storconFields),
+  pageservers: array(struct(pageserverFields)),
+  safekeepers: array(struct(safekeeperFields)),
+});
+export type ClusterFile = Decoded<typeof clusterFileDecoder>;
+
+/** What a user may give to `init --config FILE`: the same keys, all optional. Ports left out are allocated. */
+export const initSpecDecoder = struct({
+  version: optional(exactly(CLUSTER_FILE_VERSION)),
+  default_tenant_id: optional(tenantIdDecoder),
+  storage_broker: optional(partialStruct(brokerFields)),
+  storage_controller: optional(partialStruct(storconFields)),
+  pageservers: optional(array(partialStruct(pageserverFields))),
+  safekeepers: optional(array(partialStruct(safekeeperFields))),
+});
+export type InitSpec = Decoded<typeof initSpecDecoder>;
+
+export function fromFile(file: ClusterFile): ClusterConfig {
+  return {
+    version: 1,
+    defaultTenantId: file.default_tenant_id,
+    broker: { backend: file.storage_broker.backend, listen: file.storage_broker.listen_addr },
+    storageController: {
+      backend: file.storage_controller.backend,
+      listen: file.storage_controller.listen_addr,
+      databaseUrl: file.storage_controller.database_url,
+      heartbeatIntervalMs: file.storage_controller.heartbeat_interval,
+      maxOfflineMs: file.storage_controller.max_offline,
+      maxWarmingUpMs: file.storage_controller.max_warming_up,
+    },
+    pageservers: file.pageservers.map((ps) => ({
+      id: ps.id,
+      backend: ps.backend,
+      listenPg: ps.listen_pg_addr,
+      listenHttp: ps.listen_http_addr,
+      availabilityZone: ps.availability_zone,
+    })),
+    safekeepers: file.safekeepers.map((sk) => ({
+      id: sk.id,
+      backend: sk.backend,
+      listenAddr: sk.listen_addr,
+      pgPort: sk.pg_port,
+      httpPort: sk.http_port,
+    })),
+  };
+}
+
+/** The plain object written to cluster.yaml. */
+export function toFile(config: ClusterConfig): Record<string, unknown> {
+  const sc = config.storageController;
+  return {
+    version: CLUSTER_FILE_VERSION,
+    default_tenant_id: config.defaultTenantId,
+    storage_broker: { backend: config.broker.backend, listen_addr: formatHostPort(config.broker.listen) },
+    storage_controller: {
+      backend: sc.backend,
+      listen_addr: formatHostPort(sc.listen),
+      database_url: sc.databaseUrl,
+      heartbeat_interval: formatDuration(sc.heartbeatIntervalMs),
+      max_offline: formatDuration(sc.maxOfflineMs),
+      max_warming_up: formatDuration(sc.maxWarmingUpMs),
+    },
+    pageservers: config.pageservers.map((ps) => ({
+      id: ps.id,
+      backend: ps.backend,
+      listen_pg_addr: formatHostPort(ps.listenPg),
+      listen_http_addr: formatHostPort(ps.listenHttp),
+      availability_zone: ps.availabilityZone,
+    })),
+    safekeepers: config.safekeepers.map((sk) => ({
+      id: sk.id,
+      backend: sk.backend,
+      listen_addr: sk.listenAddr,
+      pg_port: sk.pgPort,
+      http_port: sk.httpPort,
+    })),
+  };
+}

@@ -1,0 +1,60 @@
+// The cluster model as the harness uses it. cluster.yaml is its on-disk form (see schema.ts).
+
+export type BackendName = 'emulated';
+export const BACKEND_NAMES: readonly BackendName[] = ['emulated'];
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface BrokerConfig {
+  backend: BackendName;
+  listen: HostPort;
+}
+
+export interface StorageControllerConfig {
+  backend: BackendName;
+  listen: HostPort;
+  /** A PostgreSQL URL, or null for the embedded PGlite database in storage_controller_db/. */
+  databaseUrl: string | null;
+  heartbeatIntervalMs: number;
+  maxOfflineMs: number;
+  maxWarmingUpMs: number;
+}
+
+export interface PageserverConfig {
+  id: number;
+  backend: BackendName;
+  listenPg: HostPort;
+  listenHttp: HostPort;
+  availabilityZone: string;
+}
+
+export interface SafekeeperConfig {
+  id: number;
+  backend: BackendName;
+  listenAddr: string;
+  pgPort: number;
+  httpPort: number;
+}
+
+export interface ClusterConfig {
+  version: 1;
+  defaultTenantId: string | null;
+  broker: BrokerConfig;
+  storageController: StorageControllerConfig;
+  pageservers: PageserverConfig[];
+  safekeepers: SafekeeperConfig[];
+}
+
+export function formatHostPort(hp: HostPort): string {
+  return `${hp.host}:${hp.port}`;
+}
+
+export function parseHostPort(text: string): HostPort {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new Error('host:port with a port between 1 and 65535, e.g. 127.0.0.1:9898');
+  return { host: m[1]!, port };
+}

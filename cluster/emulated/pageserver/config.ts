@@ -1,0 +1,69 @@
+// The pageserver's configuration, read from its work directory exactly as the real binary reads
+// it: identity.toml (id), pageserver.toml (addresses, control_plane_api, ...), metadata.json (how it
+// registers). Unknown pageserver.toml keys are ignored, as in neon.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import type { NodeRegisterRequest } from '../../api/storage-controller.ts';
+
+export interface PageserverSettings {
+  id: number;
+  workdir: string;
+  listenHttp: { host: string; port: number };
+  listenPg: { host: string; port: number };
+  controlPlaneApi: string;
+  brokerEndpoint: string;
+  availabilityZone: string | null;
+  registration: NodeRegisterRequest;
+}
+
+function readToml(file: string): Record<string, unknown> {
+  try {
+    return parseToml(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+function splitAddr(key: string, value: unknown, fallback: string): { host: string; port: number } {
+  const text = typeof value === 'string' ? value : fallback;
+  const m = /^(.+):(\d+)$/.exec(text);
+  if (!m) throw new Error(`pageserver.toml: ${key} = "${text}" is not host:port`);
+  return { host: m[1]!, port: Number(m[2]) };
+}
+
+export function loadSettings(workdir: string): PageserverSettings {
+  const identity = readToml(path.join(workdir, 'identity.toml'));
+  const id = identity['id'];
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 1) throw new Error(`identity.toml: id must be a positive integer, got ${JSON.stringify(id)}`);
+  const conf = readToml(path.join(workdir, 'pageserver.toml'));
+  const controlPlaneApi = conf['control_plane_api'];
+  if (typeof controlPlaneApi !== 'string') throw new Error('pageserver.toml: control_plane_api is required (the storage controller upcall URL)');
+  const metadataFile = path.join(workdir, 'metadata.json');
+  const metadata = JSON.parse(fs.readFileSync(metadataFile, 'utf8')) as Record<string, unknown>;
+  const availabilityZone = (metadata['availability_zone_id'] ?? conf['availability_zone'] ?? null) as string | null;
+  if (!availabilityZone) throw new Error('no availability zone: set availability_zone_id in metadata.json or availability_zone in pageserver.toml');
+  const listenHttp = splitAddr('listen_http_addr', conf['listen_http_addr'], '127.0.0.1:9898');
+  const listenPg = splitAddr('listen_pg_addr', conf['listen_pg_addr'], '127.0.0.1:64000');
+  return {
+    id,
+    workdir,
+    listenHttp,
+    listenPg,
+    controlPlaneApi: controlPlaneApi.endsWith('/') ? controlPlaneApi : controlPlaneApi + '/',
+    brokerEndpoint: typeof conf['broker_endpoint'] === 'string' ? conf['broker_endpoint'] : 'http://127.0.0.1:50051',
+    availabilityZone,
+    registration: {
+      node_id: id,
+      listen_pg_addr: String(metadata['host']),
+      listen_pg_port: Number(metadata['port']),
+      listen_http_addr: String(metadata['http_host']),
+      listen_http_port: Number(metadata['http_port']),
+      ...(metadata['https_port'] != null ? { listen_https_port: Number(metadata['https_port']) } : {}),
+      ...(metadata['grpc_host'] != null ? { listen_grpc_addr: String(metadata['grpc_host']) } : {}),
+      ...(metadata['grpc_port'] != null ? { listen_grpc_port: Number(metadata['grpc_port']) } : {}),
+      availability_zone_id: availabilityZone,
+    },
+  };
+}
