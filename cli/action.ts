@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { RepoLayout, resolveRepoDir } from '../cluster/repo/layout.ts';
+import { describeHolder, setLockWaitNotifier } from '../cluster/repo/lock.ts';
 import { asNeonLocalError } from '../cluster/util/errors.ts';
 import { EXIT_OK, exitCodeFor } from './exit-codes.ts';
 import { createOutput, printError, printResult, type Output } from './output.ts';
@@ -42,6 +43,7 @@ export function defineAction(command: Command, options: ActionOptions, action: A
     const cmd = params[params.length - 1] as Command;
     const opts = cmd.optsWithGlobals() as Record<string, unknown>;
     const out = createOutput(opts['json'] === true);
+    setLockWaitNotifier((holder, layout) => out.progress(`Waiting for ${describeHolder(holder)} to release ${layout.root} ...`));
     try {
       const layout = new RepoLayout(resolveRepoDir(opts['repoDir'] as string | undefined));
       const result = await action({ out, layout, opts, args: cmd.args });

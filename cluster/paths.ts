@@ -23,5 +23,7 @@ export function packageRoot(): string {
 
 /** A bundle built by scripts/build.mjs, e.g. bundlePath('emulated/pageserver'). */
 export function bundlePath(name: string): string {
-  return path.join(packageRoot(), 'dist', `${name}.mjs`);
+  const file = path.join(packageRoot(), 'dist', `${name}.mjs`);
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` in ${packageRoot()}`);
+  return file;
 }

@@ -33,6 +33,8 @@ export interface InitOptions {
   numSafekeepers?: number;
   /** A YAML file in cluster.yaml's shape, any part optional (`init --config`). */
   configFile?: string;
+  /** The same, already decoded (from code: fixtures). Ignored when configFile is given. */
+  spec?: InitSpec;
   force?: ForceMode;
   /** PostgreSQL URL for the storage controller; default is the embedded database. */
   databaseUrl?: string;
@@ -45,7 +47,7 @@ export interface InitResult {
 
 export async function initCluster(options: InitOptions): Promise<InitResult> {
   const layout = new RepoLayout(options.repoDir);
-  const spec = options.configFile ? await readInitSpec(options.configFile) : undefined;
+  const spec = options.configFile ? await readInitSpec(options.configFile) : options.spec;
   if (spec?.pageservers && options.numPageservers !== undefined) {
     throw new NeonLocalError('usage', '--num-pageservers conflicts with the pageservers listed in --config', { hint: 'use one or the other' });
   }
@@ -108,16 +110,18 @@ async function prepareTarget(layout: RepoLayout, force: ForceMode): Promise<void
 }
 
 async function buildConfig(spec: InitSpec | undefined, options: InitOptions, ports: PortAllocator): Promise<ClusterConfig> {
-  const claim = (hp: HostPort | undefined): HostPort | undefined => {
-    if (hp) ports.claim(hp.port);
-    return hp;
-  };
-  const address = async (given: HostPort | undefined): Promise<HostPort> => claim(given) ?? { host: LOCALHOST, port: await ports.next() };
+  const address = async (given: HostPort | undefined): Promise<HostPort> => given ?? { host: LOCALHOST, port: await ports.next() };
   // Explicit ports first, so allocation never hands them out to another component.
-  for (const ps of spec?.pageservers ?? []) [ps.listen_pg_addr, ps.listen_http_addr].forEach(claim);
-  for (const sk of spec?.safekeepers ?? []) [sk.pg_port, sk.http_port].forEach((p) => p !== undefined && ports.claim(p));
-  claim(spec?.storage_broker?.listen_addr);
-  claim(spec?.storage_controller?.listen_addr);
+  for (const [i, ps] of (spec?.pageservers ?? []).entries()) {
+    if (ps.listen_pg_addr) ports.claim(ps.listen_pg_addr.port, `pageservers[${i}].listen_pg_addr`);
+    if (ps.listen_http_addr) ports.claim(ps.listen_http_addr.port, `pageservers[${i}].listen_http_addr`);
+  }
+  for (const [i, sk] of (spec?.safekeepers ?? []).entries()) {
+    if (sk.pg_port) ports.claim(sk.pg_port, `safekeepers[${i}].pg_port`);
+    if (sk.http_port) ports.claim(sk.http_port, `safekeepers[${i}].http_port`);
+  }
+  if (spec?.storage_broker?.listen_addr) ports.claim(spec.storage_broker.listen_addr.port, 'storage_broker.listen_addr');
+  if (spec?.storage_controller?.listen_addr) ports.claim(spec.storage_controller.listen_addr.port, 'storage_controller.listen_addr');
 
   const sc = spec?.storage_controller;
   type PageserverSpec = NonNullable<InitSpec['pageservers']>[number];

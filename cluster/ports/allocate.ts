@@ -50,9 +50,9 @@ function registryEntry(root: string): string {
   return path.join(registryDir(), crypto.createHash('sha256').update(root).digest('hex').slice(0, 24) + '.json');
 }
 
-/** Ports listed by every registered cluster; drops entries whose cluster no longer exists. */
-async function portsInUseByClusters(exceptRoot: string): Promise<Set<number>> {
-  const used = new Set<number>();
+/** Ports listed by every registered cluster (port → repo dir); drops entries whose cluster is gone. */
+async function portsInUseByClusters(exceptRoot: string): Promise<Map<number, string>> {
+  const used = new Map<number, string>();
   let names: string[] = [];
   try {
     names = await fsp.readdir(registryDir());
@@ -75,7 +75,7 @@ async function portsInUseByClusters(exceptRoot: string): Promise<Set<number>> {
       continue;
     }
     try {
-      for (const use of portUses(await loadClusterConfig(layout))) used.add(use.port);
+      for (const use of portUses(await loadClusterConfig(layout))) used.set(use.port, root);
     } catch {
       // A broken cluster.yaml cannot start anyway; its ports are not protected.
     }
@@ -88,11 +88,20 @@ export class PortAllocator {
 
   constructor(
     private readonly range: PortRange,
-    private readonly reserved: Set<number>,
+    private readonly reserved: Map<number, string>,
   ) {}
 
-  /** Marks a port the caller chose itself (e.g. from --config) so it is not handed out again. */
-  claim(port: number): void {
+  /**
+   * Marks a port the caller chose itself (e.g. from --config) so it is not handed out again. A port
+   * that another cluster on this machine already uses is refused: both could never run at once.
+   */
+  claim(port: number, usedFor: string): void {
+    const other = this.reserved.get(port);
+    if (other) {
+      throw new NeonLocalError('port-in-use', `port ${port} (${usedFor}) is already assigned to the cluster in ${other}`, {
+        hint: 'choose another port, leave it out to get a free one, or remove that cluster',
+      });
+    }
     this.taken.add(port);
   }
 
@@ -103,7 +112,7 @@ export class PortAllocator {
         (p) => !this.taken.has(p) && !this.reserved.has(p),
       );
       if (candidates.length === 0) continue;
-      const port = await getPort({ port: candidates, exclude: [...this.taken, ...this.reserved] });
+      const port = await getPort({ port: candidates, exclude: [...this.taken, ...this.reserved.keys()] });
       if (port >= this.range.from && port <= this.range.to && !this.taken.has(port)) {
         this.taken.add(port);
         return port;

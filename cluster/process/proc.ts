@@ -42,12 +42,36 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** A zombie has exited (its ports and files are released); it only awaits reaping. */
+function isExitedState(state: string): boolean {
+  return state === 'Z' || state === 'X';
+}
+
+/**
+ * A zombie has exited (its ports and files are released); it only awaits reaping. In a
+ * multithreaded process (Node has several threads) the main thread turns zombie first while the
+ * others are still exiting and still hold the file table — and with it the listening sockets — so
+ * the process counts as exited only once every thread has.
+ */
 export function processState(pid: number): ProcessState {
   if (!hasProcFs) return isAlive(pid) ? 'alive' : 'gone';
   const stat = readStat(pid);
   if (!stat) return 'gone';
-  return stat.state === 'Z' || stat.state === 'X' ? 'zombie' : 'alive';
+  if (!isExitedState(stat.state)) return 'alive';
+  let threads: string[];
+  try {
+    threads = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 'zombie';
+  }
+  for (const tid of threads) {
+    try {
+      const text = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      if (!isExitedState(text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3))) return 'alive';
+    } catch {
+      // thread gone
+    }
+  }
+  return 'zombie';
 }
 
 /** True when `pid` is alive and is the very process that was recorded with `startTime`. */

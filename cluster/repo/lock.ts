@@ -13,13 +13,18 @@ export interface LockOptions {
   onWait?: (holder: HolderInfo | null) => void;
 }
 
+let defaultOnWait: ((holder: HolderInfo | null, layout: RepoLayout) => void) | undefined;
+
+/** What to do, by default, when a command has to wait for the lock (the CLI prints a line). */
+export function setLockWaitNotifier(notify: (holder: HolderInfo | null, layout: RepoLayout) => void): void {
+  defaultOnWait = notify;
+}
+
 export async function withRepoLock<T>(layout: RepoLayout, options: LockOptions, body: () => Promise<T>): Promise<T> {
   const name = abstractSocketName('repo-lock', layout.root);
   const timeoutMs = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  const result = await SocketMutex.acquire(name, options.command, {
-    timeoutMs,
-    ...(options.onWait ? { onWait: options.onWait } : {}),
-  });
+  const onWait = options.onWait ?? (defaultOnWait && ((holder: HolderInfo | null) => defaultOnWait!(holder, layout)));
+  const result = await SocketMutex.acquire(name, options.command, { timeoutMs, ...(onWait ? { onWait } : {}) });
   if (!(result instanceof SocketMutex)) {
     const who = result.holder ? `pid ${result.holder.pid} (\`${result.holder.command}\`, since ${result.holder.since})` : 'another process';
     throw new NeonLocalError('lock-timeout', `${layout.root} is locked by ${who}; waited ${Math.round(timeoutMs / 1000)} s`, {

@@ -11,7 +11,9 @@ const UNIT_MS: Record<string, number> = {
   w: 604_800_000, week: 604_800_000, weeks: 604_800_000,
 };
 
-export class DurationError extends Error {}
+export class DurationError extends Error {
+  override name = 'DurationError';
+}
 
 /** Parses a humantime duration. Throws DurationError naming the bad part. */
 export function parseDuration(text: string): number {

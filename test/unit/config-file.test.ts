@@ -1,0 +1,56 @@
+// cluster.yaml: rendering round-trips, and every problem is reported with file, line and key.
+
+import t from 'tap';
+import { clusterFileDecoder, fromFile, toFile } from '../../cluster/config/schema.ts';
+import { renderClusterConfig } from '../../cluster/config/cluster-file.ts';
+import type { ClusterConfig } from '../../cluster/config/types.ts';
+import { validateCluster } from '../../cluster/config/validate.ts';
+import { decodeYaml } from '../../cluster/config/yaml-file.ts';
+
+const config: ClusterConfig = {
+  version: 1,
+  defaultTenantId: null,
+  broker: { backend: 'emulated', listen: { host: '127.0.0.1', port: 20001 } },
+  storageController: { backend: 'emulated', listen: { host: '127.0.0.1', port: 20002 }, databaseUrl: null, heartbeatIntervalMs: 1000, maxOfflineMs: 10_000, maxWarmingUpMs: 30_000 },
+  pageservers: [{ id: 1, backend: 'emulated', listenPg: { host: '127.0.0.1', port: 20003 }, listenHttp: { host: '127.0.0.1', port: 20004 }, availabilityZone: 'local' }],
+  safekeepers: [{ id: 1, backend: 'emulated', listenAddr: '127.0.0.1', pgPort: 20005, httpPort: 20006 }],
+};
+
+const load = (text: string) => fromFile(decodeYaml(text, clusterFileDecoder, 'cluster.yaml', 'fix it'));
+
+t.test('render and load round-trip', async (t) => {
+  const text = renderClusterConfig(config);
+  t.match(text, /^# neon-local cluster configuration/);
+  t.same(load(text), config);
+  t.same(toFile(load(text)), toFile(config));
+});
+
+t.test('errors name the line and the key', async (t) => {
+  const text = renderClusterConfig(config);
+  const lines = text.split('\n');
+  const lineOf = (needle: string, from = text) => from.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+  const badBackend = text.replace(/(pageservers:\n  - id: 1\n    backend: )emulated/, '$1docker');
+  t.throws(() => load(badBackend), { code: 'config', message: `cluster.yaml:${lineOf('backend: docker', badBackend)}: pageservers[0].backend: unknown variant \`docker\`, expected one of \`emulated\`` });
+
+  const noId = text.replace('  - id: 1\n    backend: emulated\n    listen_addr', '  - backend: emulated\n    listen_addr');
+  t.throws(() => load(noId), { message: /^cluster\.yaml:\d+: safekeepers\[0\]: missing field `id`$/ });
+
+  const badDuration = text.replace('heartbeat_interval: 1s', 'heartbeat_interval: often');
+  t.throws(() => load(badDuration), { message: `cluster.yaml:${lineOf('often', badDuration)}: storage_controller.heartbeat_interval: invalid value: string "often", expected a duration such as 10s or 500ms ("often" is not a duration; use a number with a unit, e.g. 10s, 500ms, 1m)` });
+
+  t.throws(() => load(text.replace('version: 1', 'version: 2')), { message: `cluster.yaml:${lineOf('version')}: version: invalid value: integer \`2\`, expected 1` });
+  t.throws(() => load(text + 'extra: true\n'), { message: `cluster.yaml:${lines.length}: extra: unknown field \`extra\`, expected one of \`version\`, \`default_tenant_id\`, \`storage_broker\`, \`storage_controller\`, \`pageservers\`, \`safekeepers\`` });
+  t.throws(() => load('pageservers: [\n'), { message: /^cluster\.yaml:\d+: not valid YAML: / });
+  t.throws(() => load('a: 1\na: 2\n'), { message: /^cluster\.yaml:2: not valid YAML: Map keys must be unique/ });
+});
+
+t.test('cross-field checks: unique ids and ports', async (t) => {
+  t.throws(() => validateCluster({ ...config, pageservers: [config.pageservers[0]!, { ...config.pageservers[0]!, listenPg: { host: '127.0.0.1', port: 1 }, listenHttp: { host: '127.0.0.1', port: 2 } }] }, 'cluster.yaml'), {
+    message: 'cluster.yaml: pageservers: id 1 appears twice; ids must be unique',
+  });
+  t.throws(() => validateCluster({ ...config, safekeepers: [{ ...config.safekeepers[0]!, httpPort: 20004 }] }, 'cluster.yaml'), {
+    message: 'cluster.yaml: port 20004 is used by both ps1 (http) and sk1 (http)',
+  });
+  t.doesNotThrow(() => validateCluster(config, 'cluster.yaml'));
+});
