@@ -1,0 +1,24 @@
+// Small helpers for benchmark figures.
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  target?: { op: '<=' | '>='; value: number };
+  detail?: string;
+}
+
+export function printFigures(title: string, figures: Figure[]): void {
+  console.log(`\n${title}`);
+  for (const f of figures) {
+    const target = f.target ? `target ${f.target.op} ${f.target.value} ${f.unit}` : '';
+    const met = f.target ? ((f.target.op === '<=' ? f.value <= f.target.value : f.value >= f.target.value) ? 'met' : 'MISSED') : '';
+    console.log(`  ${f.name.padEnd(44)} ${f.value.toFixed(f.unit === 'ms' ? 0 : 1).padStart(8)} ${f.unit.padEnd(4)} ${target.padEnd(22)} ${met}${f.detail ? `  (${f.detail})` : ''}`);
+  }
+}
