@@ -1,5 +1,6 @@
 // Whole-cluster commands: init, start, stop, status.
 
+import fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { loadClusterConfig } from '../../cluster/config/cluster-file.ts';
 import { toFile } from '../../cluster/config/schema.ts';
@@ -74,7 +75,7 @@ export function registerClusterCommands(program: Command): void {
       .addOption(new Option('--init', 'initialise a default cluster first if the directory has none')),
     { startsProcesses: true },
     async ({ out, layout, opts }) => {
-      if (opts['init'] && !(await layoutHasCluster(layout))) {
+      if (opts['init'] && !fs.existsSync(layout.configFile)) {
         out.progress(`No cluster in ${layout.root} yet; initialising the default topology.`);
         await initCluster({ repoDir: layout.root, force: 'empty-dir-ok' });
       }
@@ -98,9 +99,4 @@ export function registerClusterCommands(program: Command): void {
     const status = await clusterStatus(layout);
     return { data: status, human: renderStatus(status) };
   });
-}
-
-async function layoutHasCluster(layout: RepoLayout): Promise<boolean> {
-  const fs = await import('node:fs');
-  return fs.existsSync(layout.configFile);
 }

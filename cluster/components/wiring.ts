@@ -7,7 +7,6 @@ import type { ClusterConfig } from '../config/types.ts';
 import { NeonLocalError } from '../util/errors.ts';
 
 export async function registerSafekeepers(config: ClusterConfig, storcon: StorageControllerClient): Promise<void> {
-  const now = new Date().toISOString();
   await Promise.all(
     config.safekeepers.map(async (sk) => {
       await storcon.upsertSafekeeper({
@@ -17,8 +16,8 @@ export async function registerSafekeepers(config: ClusterConfig, storcon: Storag
         host: sk.listenAddr,
         port: sk.pgPort,
         http_port: sk.httpPort,
+        // A distinct zone per safekeeper lets the controller place a timeline on N of them.
         availability_zone_id: `us-east-2b-${sk.id}`,
-        ...({ created_at: now, updated_at: now } as object),
       });
       await storcon.setSafekeeperSchedulingPolicy(sk.id, 'Active');
     }),

@@ -10,6 +10,9 @@ import { withRepoLock, type LockOptions } from '../repo/lock.ts';
 import { ensureSupervisor, killSupervisor, SupervisorClient } from '../supervisor/client.ts';
 import type { StartEvent, StartResult, StopResult } from '../supervisor/protocol.ts';
 import { stopRecorded, stopWaves } from './stop-recorded.ts';
+import type { ComponentSpec } from '../components/spec.ts';
+import { isSameProcess } from '../process/proc.ts';
+import { readRunRecord } from '../repo/run-records.ts';
 
 export const DEFAULT_START_TIMEOUT_MS = 10_000;
 
@@ -67,29 +70,31 @@ async function stopLocked(layout: RepoLayout, options: StopOptions): Promise<Sto
   const config = await loadClusterConfig(layout);
   const all = componentSpecs(config, layout);
   const targets = options.components ? selectComponents(all, options.components) : all;
+  const wasAlive = await aliveComponents(layout, targets);
   const client = new SupervisorClient(layout);
-  const supervisorUp = (await client.status()) !== null;
-  let result: StopResult = { stopped: [], notRunning: [] };
-  if (supervisorUp) {
+  if (await client.status()) {
     try {
-      result = options.components ? await client.stop({ components: options.components, mode }) : await client.shutdown(mode);
+      if (options.components) await client.stop({ components: options.components, mode });
+      else await client.shutdown(mode);
     } catch {
-      // A wedged supervisor: kill it (its components die with it), then sweep the records below.
-      await killSupervisor(layout);
+      await killSupervisor(layout); // wedged: kill it, its components die with it
     }
   } else if (!options.components) {
     await killSupervisor(layout); // a stale record, or a supervisor that stopped answering
   }
-  // Whatever the supervisor did not stop (or could not, being gone) is stopped from its record.
-  for (const wave of stopWaves(targets.filter((s) => !result.stopped.includes(s.name)))) {
-    const outcomes = await Promise.all(wave.map(async (spec) => [spec.name, await stopRecorded(layout, spec, mode)] as const));
-    for (const [name, outcome] of outcomes) {
-      if (outcome === 'stopped') result.stopped.push(name);
-      else if (!result.notRunning.includes(name)) result.notRunning.push(name);
-    }
+  // Whatever is still recorded (no supervisor, or one that failed) is stopped from its record.
+  for (const wave of stopWaves(targets)) await Promise.all(wave.map((spec) => stopRecorded(layout, spec, mode)));
+  const ordered = stopWaves(targets).flat().map((s) => s.name);
+  return { stopped: ordered.filter((n) => wasAlive.has(n)), notRunning: ordered.filter((n) => !wasAlive.has(n)) };
+}
+
+async function aliveComponents(layout: RepoLayout, specs: ComponentSpec[]): Promise<Set<string>> {
+  const alive = new Set<string>();
+  for (const spec of specs) {
+    const record = await readRunRecord(layout, spec.name);
+    if (record && isSameProcess(record.pid, record.startTime)) alive.add(spec.name);
   }
-  result.notRunning = result.notRunning.filter((n) => !result.stopped.includes(n));
-  return result;
+  return alive;
 }
 
 /** Stops then starts components, holding the repo lock across both. */

@@ -61,6 +61,8 @@ export async function terminateGroup(
   options: { graceMs?: number; name?: string } = {},
 ): Promise<'stopped' | 'not-running'> {
   if (!signalIfOurs(identity, mode === 'fast' ? 'SIGTERM' : 'SIGKILL')) return 'not-running';
+  // A paused process (SIGSTOP, a fault) would sit on its SIGTERM until the grace period ran out.
+  if (mode === 'fast') signalGroup(identity.pid, 'SIGCONT');
   const graceMs = mode === 'fast' ? (options.graceMs ?? STOP_GRACE_MS) : 0;
   if (!(await waitUntilDead(identity.pid, graceMs))) {
     signalGroup(identity.pid, 'SIGKILL');

@@ -36,16 +36,16 @@ export async function ensurePortsFree(specs: ComponentSpec[]): Promise<void> {
 export async function launchComponent(layout: RepoLayout, spec: ComponentSpec, supervisorPid: number): Promise<OwnedProcess> {
   await fsp.mkdir(spec.workDir, { recursive: true });
   for (const file of spec.files) await writeIfChanged(file.path, file.content);
-  const process = await backendFor(spec.backend).launch(spec, { tieToParent: true });
+  const launched = await backendFor(spec.backend).launch(spec, { tieToParent: true });
   await writeRunRecord(layout, {
     name: spec.name,
-    pid: process.pid,
-    startTime: process.startTime,
+    pid: launched.pid,
+    startTime: launched.startTime,
     backend: spec.backend,
     startedAt: new Date().toISOString(),
     supervisorPid,
     exit: null,
   });
-  if (spec.pidFile) await fsp.writeFile(spec.pidFile, `${process.pid}\n`);
-  return process;
+  if (spec.pidFile) await fsp.writeFile(spec.pidFile, `${launched.pid}\n`);
+  return launched;
 }

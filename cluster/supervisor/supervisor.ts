@@ -80,15 +80,15 @@ export class Supervisor {
     const outcomes = await Promise.allSettled(
       toStart.map(async (spec) => {
         try {
-          const process = await launchComponent(this.layout, spec, globalThis.process.pid);
+          const child = await launchComponent(this.layout, spec, process.pid);
           launched.push(spec);
-          this.track(spec, process);
-          emit({ type: 'launched', component: spec.name, pid: process.pid });
-          await waitUntilReady(spec, { deadline, timeoutMs: request.timeoutMs, exited: process.exited, signal: abort.signal });
+          this.track(spec, child);
+          emit({ type: 'launched', component: spec.name, pid: child.pid });
+          await waitUntilReady(spec, { deadline, timeoutMs: request.timeoutMs, exited: child.exited, signal: abort.signal });
           if (spec.kind === 'storage-controller') await registerSafekeepers(config, new StorageControllerClient(spec.httpUrl));
           this.managed.get(spec.name)!.state = 'running';
           const readyMs = Date.now() - began;
-          started.push({ name: spec.name, pid: process.pid, readyMs });
+          started.push({ name: spec.name, pid: child.pid, readyMs });
           emit({ type: 'ready', component: spec.name, readyMs });
         } catch (err) {
           abort.abort();
@@ -116,16 +116,16 @@ export class Supervisor {
   }
 
   /** Watches a launched process; an exit nobody asked for is recorded in its run record. */
-  private track(spec: ComponentSpec, process: OwnedProcess): void {
-    const entry: Managed = { spec, process, state: 'starting', exit: null };
+  private track(spec: ComponentSpec, child: OwnedProcess): void {
+    const entry: Managed = { spec, process: child, state: 'starting', exit: null };
     this.managed.set(spec.name, entry);
-    void process.exited.then(async (exit) => {
+    void child.exited.then(async (exit) => {
       if (this.managed.get(spec.name) !== entry || entry.state === 'stopping') return;
       entry.state = 'exited';
       entry.exit = { code: exit.code, signal: exit.signal, at: new Date().toISOString() };
-      this.log(`${spec.name} (pid ${process.pid}) exited unexpectedly: ${describeExit(exit)}`);
+      this.log(`${spec.name} (pid ${child.pid}) exited unexpectedly: ${describeExit(exit)}`);
       const record = await readRunRecord(this.layout, spec.name);
-      if (record && record.pid === process.pid) await writeRunRecord(this.layout, { ...record, exit: entry.exit });
+      if (record && record.pid === child.pid) await writeRunRecord(this.layout, { ...record, exit: entry.exit });
     });
   }
 

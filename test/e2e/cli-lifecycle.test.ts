@@ -2,18 +2,13 @@
 // start, status, the storage controller's view, stop — and afterwards no process and no port left.
 
 import t from 'tap';
-import { cliIn } from '../helpers/cli.ts';
-import { isDead, processesWithCwdUnder, tempDir, unbindablePorts } from '../helpers/processes.ts';
+import { cliIn, cliRepo } from '../helpers/cli.ts';
+import { isDead, processesWithCwdUnder, unbindablePorts } from '../helpers/processes.ts';
 import { StorageControllerClient } from '../../cluster/clients/storage-controller.ts';
 import type { ClusterStatus } from '../../cluster/operations/status.ts';
 
 t.test('init, start, status, stop with 2 pageservers and 3 safekeepers', async (t) => {
-  const { dir, remove } = tempDir();
-  const repo = `${dir}/.neon`;
-  t.teardown(async () => {
-    await cliIn(repo, ['stop', '--mode', 'immediate']);
-    remove();
-  });
+  const repo = cliRepo(t);
 
   const init = await cliIn(repo, ['init', '--num-pageservers', '2', '--num-safekeepers', '3', '--json']);
   t.equal(init.exitCode, 0, init.stderr);
@@ -64,12 +59,7 @@ t.test('init, start, status, stop with 2 pageservers and 3 safekeepers', async (
 });
 
 t.test('start is idempotent and a second stop reports nothing running', async (t) => {
-  const { dir, remove } = tempDir();
-  const repo = `${dir}/.neon`;
-  t.teardown(async () => {
-    await cliIn(repo, ['stop', '--mode', 'immediate']);
-    remove();
-  });
+  const repo = cliRepo(t);
   t.equal((await cliIn(repo, ['start', '--init', '--json'])).exitCode, 0);
   const again = await cliIn(repo, ['start', '--json']);
   t.equal(again.exitCode, 0);

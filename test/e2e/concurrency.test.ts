@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import t from 'tap';
 import { parse } from 'yaml';
-import { cliIn, cliProcess } from '../helpers/cli.ts';
+import { cliIn, cliRepo, cliProcess } from '../helpers/cli.ts';
 import { processesWithCwdUnder, tempDir } from '../helpers/processes.ts';
 import type { ClusterStatus } from '../../cluster/operations/status.ts';
 
@@ -21,12 +21,7 @@ t.test('parallel inits: exactly one creates the cluster, the others refuse', asy
 });
 
 t.test('parallel starts, restarts and status calls leave one consistent cluster', async (t) => {
-  const { dir, remove } = tempDir();
-  const repo = `${dir}/.neon`;
-  t.teardown(async () => {
-    await cliIn(repo, ['stop', '--mode', 'immediate']);
-    remove();
-  });
+  const repo = cliRepo(t);
   t.equal((await cliIn(repo, ['init'])).exitCode, 0);
 
   const starts = await Promise.all([1, 2, 3].map(() => cliIn(repo, ['start', '--json'])));
@@ -51,12 +46,7 @@ t.test('parallel starts, restarts and status calls leave one consistent cluster'
 });
 
 t.test('a command waiting for the lock says who holds it, then proceeds', async (t) => {
-  const { dir, remove } = tempDir();
-  const repo = `${dir}/.neon`;
-  t.teardown(async () => {
-    await cliIn(repo, ['stop', '--mode', 'immediate']);
-    remove();
-  });
+  const repo = cliRepo(t);
   t.equal((await cliIn(repo, ['init'])).exitCode, 0);
   const start = cliProcess(['--repo-dir', repo, 'start']);
   await new Promise((r) => setTimeout(r, 300));

@@ -3,16 +3,11 @@
 
 import net from 'node:net';
 import t from 'tap';
-import { cliIn } from '../helpers/cli.ts';
-import { processesWithCwdUnder, tempDir, unbindablePorts } from '../helpers/processes.ts';
+import { cliIn, cliRepo } from '../helpers/cli.ts';
+import { processesWithCwdUnder, unbindablePorts } from '../helpers/processes.ts';
 
 t.test('a component that crashes at startup: exit 2, its log tail, nothing left running', async (t) => {
-  const { dir, remove } = tempDir();
-  const repo = `${dir}/.neon`;
-  t.teardown(async () => {
-    await cliIn(repo, ['stop', '--mode', 'immediate']);
-    remove();
-  });
+  const repo = cliRepo(t);
   // Nothing listens on port 1: the storage controller cannot open its database and exits.
   t.equal((await cliIn(repo, ['init', '--database-url', 'postgresql://postgres@127.0.0.1:1/none'])).exitCode, 0);
   const start = await cliIn(repo, ['start']);
@@ -33,12 +28,7 @@ t.test('a component that crashes at startup: exit 2, its log tail, nothing left 
 });
 
 t.test('a start that times out stops what it started', async (t) => {
-  const { dir, remove } = tempDir();
-  const repo = `${dir}/.neon`;
-  t.teardown(async () => {
-    await cliIn(repo, ['stop', '--mode', 'immediate']);
-    remove();
-  });
+  const repo = cliRepo(t);
   t.equal((await cliIn(repo, ['init'])).exitCode, 0);
   const start = await cliIn(repo, ['start', '--start-timeout', '1ms']);
   t.equal(start.exitCode, 2);
@@ -48,14 +38,9 @@ t.test('a start that times out stops what it started', async (t) => {
 });
 
 t.test('a port taken by a foreign process is named with its owner; nothing starts', async (t) => {
-  const { dir, remove } = tempDir();
-  const repo = `${dir}/.neon`;
+  const repo = cliRepo(t);
   const squatter = net.createServer();
-  t.teardown(async () => {
-    squatter.close();
-    await cliIn(repo, ['stop', '--mode', 'immediate']);
-    remove();
-  });
+  t.teardown(() => squatter.close());
   const init = await cliIn(repo, ['init', '--json']);
   const port = Number(String(init.json.config.safekeepers[1].http_port));
   await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', r));

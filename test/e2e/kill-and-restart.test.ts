@@ -2,17 +2,12 @@
 // per-component commands bring it back on the same ports.
 
 import t from 'tap';
-import { cliIn } from '../helpers/cli.ts';
-import { isDead, tempDir, waitUntil } from '../helpers/processes.ts';
+import { cliIn, cliRepo } from '../helpers/cli.ts';
+import { isDead, waitUntil } from '../helpers/processes.ts';
 import type { ClusterStatus, ComponentStatus } from '../../cluster/operations/status.ts';
 
 t.test('kill -9 of a component shows as down; restart brings it back', async (t) => {
-  const { dir, remove } = tempDir();
-  const repo = `${dir}/.neon`;
-  t.teardown(async () => {
-    await cliIn(repo, ['stop', '--mode', 'immediate']);
-    remove();
-  });
+  const repo = cliRepo(t);
   t.equal((await cliIn(repo, ['init', '--num-pageservers', '2'])).exitCode, 0);
   t.equal((await cliIn(repo, ['start'])).exitCode, 0);
   const status = async () => (await cliIn(repo, ['status', '--json'])).json as ClusterStatus;

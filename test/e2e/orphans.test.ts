@@ -3,7 +3,7 @@
 
 import { execa } from 'execa';
 import t from 'tap';
-import { cliIn, ROOT } from '../helpers/cli.ts';
+import { cliIn, cliRepo, ROOT } from '../helpers/cli.ts';
 import { isDead, processesWithCwdUnder, tempDir, unbindablePorts, waitUntil } from '../helpers/processes.ts';
 
 const ORPHAN_DEADLINE_MS = 2000;
@@ -39,12 +39,7 @@ t.test('SIGKILL of the fixture owner kills the whole cluster within 2 s', async 
 });
 
 t.test('SIGKILL of a CLI-started cluster\'s supervisor kills its components within 2 s', async (t) => {
-  const { dir, remove } = tempDir();
-  const repo = `${dir}/.neon`;
-  t.teardown(async () => {
-    await cliIn(repo, ['stop', '--mode', 'immediate']);
-    remove();
-  });
+  const repo = cliRepo(t);
   t.equal((await cliIn(repo, ['start', '--init'])).exitCode, 0);
   const status = (await cliIn(repo, ['status', '--json'])).json;
   const pids: number[] = status.components.map((c: { pid: number }) => c.pid);

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { tempRepo } from './processes.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'neon-local.mjs');
@@ -41,4 +42,9 @@ export async function cli(args: string[], options: { env?: Record<string, string
 /** `neon-local --repo-dir DIR ...args`, failing the test on a non-zero exit unless allowed. */
 export async function cliIn(repoDir: string, args: string[]): Promise<CliResult> {
   return cli(['--repo-dir', repoDir, ...args]);
+}
+
+/** A fresh repo path for a test; its cluster is stopped and the directory removed at teardown. */
+export function cliRepo(t: { teardown(fn: () => unknown): void }): string {
+  return tempRepo(t, (repo) => cliIn(repo, ['stop', '--mode', 'immediate']));
 }

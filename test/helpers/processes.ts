@@ -45,3 +45,21 @@ export function processesWithCwdUnder(root: string): number[] {
   }
   return pids;
 }
+
+interface TeardownHost {
+  teardown(fn: () => unknown): void;
+}
+
+/**
+ * A repo directory path (`<temp>/.neon`, not created) for a test; at teardown any cluster in it is
+ * stopped with SIGKILL and the directory removed.
+ */
+export function tempRepo(t: TeardownHost, stop: (repo: string) => Promise<unknown>): string {
+  const { dir, remove } = tempDir();
+  const repo = path.join(dir, '.neon');
+  t.teardown(async () => {
+    await stop(repo);
+    remove();
+  });
+  return repo;
+}
