@@ -48,7 +48,7 @@ export function registerClusterCommands(program: Command): void {
       .addOption(new Option('--force <mode>', 'what to do when the directory exists').choices(FORCE_MODES).default('must-not-exist'))
       .addOption(new Option('--database-url <url>', 'PostgreSQL for the storage controller (default: embedded PGlite)')),
     {},
-    async ({ layout, opts }) => {
+    async ({ out, layout, opts }) => {
       const { config } = await initCluster({
         repoDir: layout.root,
         force: opts['force'] as ForceMode,
@@ -56,6 +56,7 @@ export function registerClusterCommands(program: Command): void {
         ...(opts['numSafekeepers'] !== undefined ? { numSafekeepers: opts['numSafekeepers'] as number } : {}),
         ...(opts['config'] !== undefined ? { configFile: opts['config'] as string } : {}),
         ...(opts['databaseUrl'] !== undefined ? { databaseUrl: opts['databaseUrl'] as string } : {}),
+        onProgress: (line) => out.progress(line),
       });
       const human = [
         `Initialized a cluster in ${layout.root}:`,
@@ -77,7 +78,7 @@ export function registerClusterCommands(program: Command): void {
     async ({ out, layout, opts }) => {
       if (opts['init'] && !fs.existsSync(layout.configFile)) {
         out.progress(`No cluster in ${layout.root} yet; initialising the default topology.`);
-        await initCluster({ repoDir: layout.root, force: 'empty-dir-ok' });
+        await initCluster({ repoDir: layout.root, force: 'empty-dir-ok', onProgress: (line) => out.progress(line) });
       }
       out.progress(`Starting the cluster in ${layout.root} ...`);
       const result = await startComponents(layout, { timeoutMs: opts['startTimeout'] as number, onEvent: progressPrinter(out) });

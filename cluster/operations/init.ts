@@ -38,6 +38,8 @@ export interface InitOptions {
   force?: ForceMode;
   /** PostgreSQL URL for the storage controller; default is the embedded database. */
   databaseUrl?: string;
+  /** Lines for people about slow steps. */
+  onProgress?: (line: string) => void;
 }
 
 export interface InitResult {
@@ -62,7 +64,7 @@ export async function initCluster(options: InitOptions): Promise<InitResult> {
       return await withPortAllocator(layout.root, async (ports) => {
         const config = await buildConfig(spec, options, ports);
         validateCluster(config, options.configFile ?? 'init options');
-        await writeRepo(new RepoLayout(staging), config);
+        await writeRepo(new RepoLayout(staging), config, options.onProgress ?? (() => {}));
         await moveIntoPlace(staging, layout.root);
         return { layout, config };
       });
@@ -164,7 +166,7 @@ async function buildConfig(spec: InitSpec | undefined, options: InitOptions, por
   return config;
 }
 
-async function writeRepo(layout: RepoLayout, config: ClusterConfig): Promise<void> {
+async function writeRepo(layout: RepoLayout, config: ClusterConfig, progress: (line: string) => void): Promise<void> {
   await fsp.mkdir(layout.root, { recursive: true });
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
   await fsp.writeFile(layout.privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
@@ -176,18 +178,20 @@ async function writeRepo(layout: RepoLayout, config: ClusterConfig): Promise<voi
   ]) {
     await fsp.mkdir(dir, { recursive: true });
   }
-  if (!config.storageController.databaseUrl) await prepareEmbeddedDatabase(layout.storageControllerDbDir);
+  if (!config.storageController.databaseUrl) await prepareEmbeddedDatabase(layout.storageControllerDbDir, progress);
   await fsp.writeFile(layout.configFile, renderClusterConfig(config));
 }
 
 /** Runs the storage controller emulator in its one-shot mode that copies the database template. */
-async function prepareEmbeddedDatabase(dir: string): Promise<void> {
-  const result = await execa(process.execPath, [bundlePath('emulated/storage-controller'), '--prepare-embedded-database', dir], {
+async function prepareEmbeddedDatabase(dir: string, progress: (line: string) => void): Promise<void> {
+  const child = execa(process.execPath, [bundlePath('emulated/storage-controller'), '--prepare-embedded-database', dir], {
     env: componentEnvironment(),
     extendEnv: false,
     reject: false,
     all: true,
   });
+  child.stdout?.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach(progress));
+  const result = await child;
   if (result.exitCode !== 0) {
     throw new NeonLocalError('internal', `could not prepare the storage controller's embedded database: ${result.all?.trim().split('\n').pop() ?? `exit ${result.exitCode}`}`, {
       hint: 'pass --database-url postgresql://... to use a PostgreSQL server instead',

@@ -35,7 +35,7 @@ const args = parseComponentArgs('storage_controller', {
 
 if (args['prepare-embedded-database']) {
   // `neon-local init` runs this once so that `start` only reopens a ready database.
-  await ensureEmbeddedDatabase(args['prepare-embedded-database']);
+  await ensureEmbeddedDatabase(args['prepare-embedded-database'], (line) => process.stdout.write(line + '\n'));
   process.exit(0);
 }
 

@@ -28,9 +28,10 @@ function isDatabaseDir(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'PG_VERSION'));
 }
 
-async function ensureTemplate(): Promise<string> {
+async function ensureTemplate(progress: (line: string) => void): Promise<string> {
   const template = path.join(cacheDir(), `pglite-${pgliteVersion()}`, 'template');
   if (isDatabaseDir(template)) return template;
+  progress(`Creating the embedded database template in ${template} (once per machine, a few seconds) ...`);
   const name = abstractSocketName('pglite-template', template);
   const mutex = await SocketMutex.acquire(name, 'create the PGlite template', { timeoutMs: 120_000 });
   if (!(mutex instanceof SocketMutex)) throw new Error('timed out waiting for another process creating the PGlite template');
@@ -50,9 +51,9 @@ async function ensureTemplate(): Promise<string> {
 }
 
 /** Makes `dir` a ready PGlite data directory, copying the template if it is not one yet. */
-export async function ensureEmbeddedDatabase(dir: string): Promise<void> {
+export async function ensureEmbeddedDatabase(dir: string, progress: (line: string) => void = () => {}): Promise<void> {
   if (isDatabaseDir(dir)) return;
-  const template = await ensureTemplate();
+  const template = await ensureTemplate(progress);
   const staging = `${dir}.tmp-${process.pid}`;
   await fsp.rm(staging, { recursive: true, force: true });
   await fsp.cp(template, staging, { recursive: true });
