@@ -26,23 +26,28 @@ export async function registerSafekeepers(config: ClusterConfig, storcon: Storag
 
 const POLL_MS = 20;
 
-/** Waits until the storage controller lists exactly the configured pageservers, all Active. */
+/**
+ * Waits until the storage controller lists every configured pageserver as Active. (neon_local wants
+ * exactly the configured set; nodes registered by hand through the API are tolerated here.)
+ */
 export async function waitForPageserversActive(config: ClusterConfig, storcon: StorageControllerClient, deadline: number): Promise<void> {
-  const wanted = config.pageservers.map((ps) => ps.id).sort((a, b) => a - b);
+  const wanted = config.pageservers.map((ps) => ps.id);
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     try {
-      const nodes = await storcon.nodes();
-      const notActive = nodes.filter((n) => n.availability !== 'Active').map((n) => `${n.id}: ${n.availability}`);
-      const ids = nodes.map((n) => n.id).sort((a, b) => a - b);
-      if (notActive.length === 0 && ids.join(',') === wanted.join(',')) return;
-      last = `listed [${ids.join(', ')}], want [${wanted.join(', ')}]${notActive.length ? `; not Active: ${notActive.join(', ')}` : ''}`;
+      const nodes = new Map((await storcon.nodes()).map((n) => [n.id, n.availability]));
+      const missing = wanted.filter((id) => !nodes.has(id));
+      const notActive = wanted.filter((id) => nodes.has(id) && nodes.get(id) !== 'Active').map((id) => `${id}: ${nodes.get(id)}`);
+      if (missing.length === 0 && notActive.length === 0) return;
+      last = [missing.length ? `not registered: ${missing.join(', ')}` : '', notActive.length ? `not Active: ${notActive.join(', ')}` : '']
+        .filter(Boolean)
+        .join('; ');
     } catch (err) {
       last = (err as Error).message;
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  throw new NeonLocalError('start-failed', `the storage controller does not see every pageserver Active: ${last}`, {
+  throw new NeonLocalError('start-failed', `the storage controller does not see every pageserver Active (${last})`, {
     component: 'storcon',
     hint: 'read the storage controller and pageserver logs; a pageserver that cannot reach the controller keeps retrying its re-attach',
   });

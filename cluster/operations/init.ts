@@ -15,6 +15,7 @@ import { decodeYaml } from '../config/yaml-file.ts';
 import { bundlePath } from '../paths.ts';
 import { withPortAllocator, type PortAllocator } from '../ports/allocate.ts';
 import { componentEnvironment } from '../process/environment.ts';
+import { processState } from '../process/proc.ts';
 import { RepoLayout } from '../repo/layout.ts';
 import { withRepoLock } from '../repo/lock.ts';
 import { errnoCode, NeonLocalError } from '../util/errors.ts';
@@ -58,8 +59,8 @@ export async function initCluster(options: InitOptions): Promise<InitResult> {
   }
   return withRepoLock(layout, { command: 'neon-local init' }, async () => {
     await prepareTarget(layout, options.force ?? 'must-not-exist');
-    const staging = path.join(path.dirname(layout.root), `.${path.basename(layout.root)}.init-${process.pid}`);
-    await fsp.rm(staging, { recursive: true, force: true });
+    await removeAbandonedStaging(layout);
+    const staging = stagingDir(layout, process.pid);
     try {
       return await withPortAllocator(layout.root, async (ports) => {
         const config = await buildConfig(spec, options, ports);
@@ -72,6 +73,27 @@ export async function initCluster(options: InitOptions): Promise<InitResult> {
       await fsp.rm(staging, { recursive: true, force: true });
     }
   });
+}
+
+function stagingDir(layout: RepoLayout, pid: number): string {
+  return path.join(path.dirname(layout.root), `.${path.basename(layout.root)}.init-${pid}`);
+}
+
+/** Staging directories of inits that were killed midway (their pid is gone). */
+async function removeAbandonedStaging(layout: RepoLayout): Promise<void> {
+  const prefix = `.${path.basename(layout.root)}.init-`;
+  let siblings: string[] = [];
+  try {
+    siblings = await fsp.readdir(path.dirname(layout.root));
+  } catch {
+    return;
+  }
+  for (const name of siblings.filter((n) => n.startsWith(prefix))) {
+    const pid = Number(name.slice(prefix.length));
+    if (Number.isInteger(pid) && (pid === process.pid || processState(pid) !== 'alive')) {
+      await fsp.rm(path.join(path.dirname(layout.root), name), { recursive: true, force: true });
+    }
+  }
 }
 
 async function readInitSpec(file: string): Promise<InitSpec> {

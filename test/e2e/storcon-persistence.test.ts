@@ -5,6 +5,7 @@ import t, { type Test } from 'tap';
 import { startTestCluster } from '../../fixtures/tap.ts';
 import type { Cluster } from '../../fixtures/cluster.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
+import { waitUntil } from '../helpers/processes.ts';
 
 async function checkStateSurvivesRestart(t: Test, cluster: Cluster): Promise<void> {
   const storcon = cluster.storageController;
@@ -38,6 +39,14 @@ async function checkStateSurvivesRestart(t: Test, cluster: Cluster): Promise<voi
 t.test('state survives a storage controller restart (embedded PGlite)', async (t) => {
   const cluster = await startTestCluster(t, { safekeepers: 3 });
   await checkStateSurvivesRestart(t, cluster);
+  // A whole-cluster restart too; the hand-registered node does not hold up the start check.
+  await cluster.restart('immediate');
+  t.same((await cluster.storageController.nodes()).map((n) => [n.id, n.availability]), [[1, 'Active'], [99, 'Offline']]);
+  // And after kill -9 (neon#11408: the real controller's Postgres would not start again).
+  await cluster.kill('storcon');
+  await waitUntil('the controller to die', async () => (await cluster.status()).components.find((c) => c.name === 'storcon')!.state === 'down', 5000);
+  await cluster.startComponent('storcon');
+  t.same((await cluster.storageController.nodes()).map((n) => n.id), [1, 99], 'the embedded database recovers after kill -9');
 });
 
 t.test('state survives a storage controller restart (PostgreSQL)', async (t) => {
