@@ -1,0 +1,55 @@
+// Generating WAL: turns transactions into the exact byte stream that follows the current end of
+// WAL — gaps, padding records and alignment included — so the stream stays contiguous.
+
+import { encodeRecord, encodeTransactionPayload, HEADER_SIZE, MAX_PAYLOAD, recordStartAt, RecordType, SEGMENT_SIZE, align, type Mutation } from './format.ts';
+import type { Lsn } from './lsn.ts';
+
+export interface Appended {
+  /** Bytes covering [previous end, endLsn). */
+  bytes: Buffer;
+  /** Where the transaction record starts and ends. */
+  startLsn: Lsn;
+  endLsn: Lsn;
+}
+
+export class WalWriter {
+  constructor(
+    /** End of WAL: where the next bytes go. */
+    private position: Lsn,
+    /** Start of the last record (0 if unknown). */
+    private prevLsn: Lsn,
+  ) {}
+
+  get endLsn(): Lsn {
+    return this.position;
+  }
+
+  get lastRecordStart(): Lsn {
+    return this.prevLsn;
+  }
+
+  appendTransaction(xid: number, mutations: Mutation[]): Appended {
+    const payload = encodeTransactionPayload(mutations);
+    if (payload.length > MAX_PAYLOAD) {
+      throw new RangeError(`a transaction of ${payload.length} bytes exceeds the ${MAX_PAYLOAD}-byte record limit`);
+    }
+    const length = align(HEADER_SIZE + payload.length);
+    const chunks: Buffer[] = [];
+    const from = this.position;
+    let start = recordStartAt(this.position);
+    const segmentEnd = (Math.floor(start / SEGMENT_SIZE) + 1) * SEGMENT_SIZE;
+    if (start + length > segmentEnd) {
+      // Not enough room: a padding record fills the segment, the transaction starts the next one.
+      if (start > from) chunks.push(Buffer.alloc(start - from));
+      chunks.push(encodeRecord(RecordType.Padding, this.prevLsn, 0, Buffer.alloc(0), segmentEnd - start));
+      this.prevLsn = start;
+      this.position = segmentEnd;
+      start = recordStartAt(segmentEnd);
+    }
+    if (start > this.position) chunks.push(Buffer.alloc(start - this.position));
+    chunks.push(encodeRecord(RecordType.Transaction, this.prevLsn, xid, payload));
+    this.prevLsn = start;
+    this.position = start + length;
+    return { bytes: Buffer.concat(chunks), startLsn: start, endLsn: this.position };
+  }
+}
