@@ -13,8 +13,12 @@ export class WalReader {
   private pendingLsn: Lsn;
   private expectedPrev: Lsn;
 
-  /** `startLsn` must be a record boundary (an end of record, or a timeline's start). */
-  constructor(startLsn: Lsn, prevLsn: Lsn = 0) {
+  /**
+   * `startLsn` must be a record boundary (an end of record, or a timeline's start). With
+   * `boundariesOnly`, records are validated but their mutations not decoded (safekeepers only need
+   * to know where records end).
+   */
+  constructor(startLsn: Lsn, prevLsn: Lsn = 0, private readonly boundariesOnly = false) {
     this.pendingLsn = startLsn;
     this.expectedPrev = prevLsn;
   }
@@ -47,7 +51,7 @@ export class WalReader {
         prevLsn: check.prevLsn,
         type: check.type,
         xid: check.xid,
-        mutations: check.type === RecordType.Transaction ? decodeTransactionPayload(body) : [],
+        mutations: check.type === RecordType.Transaction && !this.boundariesOnly ? decodeTransactionPayload(body) : [],
       });
       this.expectedPrev = start;
       this.pending = this.pending.subarray(skip + check.totalLength);

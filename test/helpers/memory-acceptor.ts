@@ -78,7 +78,7 @@ export class MemoryAcceptor {
           break;
         case 'flush-wal':
           this.flushed = this.wal.length;
-          this.core.walFlushed();
+          this.core.walFlushed(this.walEnd); // test WAL has no record structure: every byte counts
           break;
         case 'persist':
           this.persisted = structuredClone(step.control);

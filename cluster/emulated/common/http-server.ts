@@ -35,6 +35,11 @@ export class Reply {
   ) {}
 }
 
+/** A response the handler writes itself (e.g. an NDJSON stream that stays open). */
+export class Streamed {
+  constructor(readonly start: (res: http.ServerResponse) => void) {}
+}
+
 export interface RequestContext {
   params: Record<string, string | undefined>;
   query: URLSearchParams;
@@ -99,7 +104,8 @@ export class ApiServer {
       const handler = (found.store as { handler: Handler }).handler;
       const ctx = makeContext(found.params, url, method, raw);
       const result = await handler(ctx);
-      if (result instanceof Reply) this.send(res, result.status, result.body, result.contentType);
+      if (result instanceof Streamed) result.start(res);
+      else if (result instanceof Reply) this.send(res, result.status, result.body, result.contentType);
       else this.send(res, 200, result === undefined ? null : result);
     } catch (err) {
       if (err instanceof ApiError) {

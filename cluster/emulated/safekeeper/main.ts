@@ -1,14 +1,18 @@
 // Emulated safekeeper, launched with the real safekeeper's command line (-D, --id, --listen-pg,
-// --listen-http, ...). So far: its HTTP status surface; the WAL service comes with the data path.
+// --listen-http, --broker-endpoint, ...): the HTTP API, the WAL service on the pg port (walproposer
+// protocol v3 messages, WAL streaming to pageservers) and timeline info published to the broker.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseComponentArgs, parseListenAddr } from '../common/args.ts';
-import { ApiServer, Reply } from '../common/http-server.ts';
+import { ApiServer } from '../common/http-server.ts';
 import { fatal, installLifecycle, onShutdown } from '../common/lifecycle.ts';
 import { log } from '../common/logger.ts';
-import { listenPgRefuser } from '../common/pg-refuser.ts';
 import { writeOwnPidFile } from '../common/pid-file.ts';
+import { BrokerLink } from './broker-link.ts';
+import { safekeeperRoutes } from './routes.ts';
+import { TimelineRegistry } from './timelines.ts';
+import { startWalService } from './wal-service/server.ts';
 
 const args = parseComponentArgs('safekeeper', {
   datadir: { type: 'string', short: 'D' },
@@ -46,18 +50,30 @@ writeOwnPidFile(path.join(datadir, 'safekeeper.pid'));
 
 const http = parseListenAddr('listen-http', args['listen-http'], '127.0.0.1:7676');
 const pg = parseListenAddr('listen-pg', args['listen-pg'], '127.0.0.1:5454');
-const server = new ApiServer();
-server.get('/v1/status', () => ({ id }));
-server.get('/v1/utilization', () => ({ timeline_count: 0 }));
-server.get('/v1/tenant/timeline', () => []);
-server.get('/metrics', () => new Reply(200, `# TYPE safekeeper_timelines gauge\nsafekeeper_timelines 0\n`, 'text/plain; version=0.0.4'));
+const registry = new TimelineRegistry(datadir, id);
+await registry.loadAll();
+onShutdown(() => registry.closeAll());
 
+const broker = args['broker-endpoint']
+  ? new BrokerLink(args['broker-endpoint'], registry, {
+      nodeId: id,
+      pgConnstr: args['advertise-pg'] ?? `${pg.host}:${pg.port}`,
+      httpConnstr: `http://${http.host}:${http.port}`,
+      availabilityZone: args['availability-zone'] ?? null,
+    })
+  : null;
+registry.onAnyProgress(() => broker?.changed());
+
+const server = new ApiServer();
+safekeeperRoutes(server, id, registry, () => broker?.changed());
 try {
   await server.listen(http.host, http.port);
-  const wal = await listenPgRefuser(pg.host, pg.port, 'the WAL service of the emulated safekeeper is not available in this version');
-  onShutdown(() => new Promise<void>((resolve) => wal.close(() => resolve())));
+  const wal = await startWalService(pg.host, pg.port, registry);
+  onShutdown(() => wal.close());
 } catch (err) {
   fatal(`cannot listen: ${(err as Error).message}`);
 }
 onShutdown(() => server.close());
+broker?.start();
+onShutdown(() => broker?.stop());
 log.info(`safekeeper ${id} listening`, { http: `${http.host}:${http.port}`, pg: `${pg.host}:${pg.port}`, az: args['availability-zone'] ?? null });

@@ -28,7 +28,7 @@ export interface ControlState {
 export type Step =
   | { kind: 'write-wal'; lsn: Lsn; data: Buffer }
   | { kind: 'truncate-wal'; lsn: Lsn }
-  /** Make everything written durable; the shell then calls walFlushed(). */
+  /** Make everything written durable; the shell then calls walFlushed(record end). */
   | { kind: 'flush-wal' }
   /** Write the control file durably before going on. */
   | { kind: 'persist'; control: ControlState }
@@ -97,9 +97,12 @@ export class Acceptor {
     return { ...structuredClone(this.control), commitLsn: this.commitLsn, peerHorizonLsn: this.peerHorizonLsn };
   }
 
-  /** The shell made all written WAL durable. */
-  walFlushed(): void {
-    this.flushLsnOnDisk = this.writeLsn;
+  /**
+   * The shell made all written WAL durable; `recordEnd` is where the last complete record among it
+   * ends. flush_lsn only ever points at record boundaries, so a new term never starts mid-record.
+   */
+  walFlushed(recordEnd: Lsn): void {
+    this.flushLsnOnDisk = recordEnd;
   }
 
   private change(mutate: (c: ControlState) => void): Step {

@@ -1,0 +1,158 @@
+// A timeline's WAL on a safekeeper: 16 MiB segment files named like Postgres's
+// (<timeline 1><log><segment>, 24 hex digits), written at their LSN's offset. Appends are plain
+// writes; durability comes from flush() (fdatasync), which the acceptor asks for before it
+// acknowledges anything. On open, the end of valid WAL is found by decoding the last segment from
+// a record boundary (a segment start, or where this safekeeper's WAL begins).
+
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { SEGMENT_SIZE } from '../../../wal/format.ts';
+import { findEndOfWal, WalReader } from '../../../wal/reader.ts';
+import type { Lsn } from '../../../wal/lsn.ts';
+import { syncDir } from '../../../util/atomic-write.ts';
+
+const SEGMENT_NAME = /^[0-9A-F]{24}$/;
+
+export function segmentName(segno: number): string {
+  const perLog = 2 ** 32 / SEGMENT_SIZE;
+  const hex = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
+  return `${hex(1)}${hex(Math.floor(segno / perLog))}${hex(segno % perLog)}`;
+}
+
+function segnoOf(name: string): number {
+  return parseInt(name.slice(8, 16), 16) * (2 ** 32 / SEGMENT_SIZE) + parseInt(name.slice(16, 24), 16);
+}
+
+export class WalStore {
+  private readonly handles = new Map<number, fsp.FileHandle>();
+  private readonly dirty = new Set<number>();
+  /** Follows record boundaries in what is written, so flushes report whole records only. */
+  private boundaries: WalReader;
+
+  private constructor(
+    readonly dir: string,
+    /** End of the bytes written (may end inside a record). */
+    private end: Lsn,
+  ) {
+    this.boundaries = new WalReader(end, 0, true);
+  }
+
+  /** Opens the WAL in `dir`; `boundary` is a record boundary at or below the end (local start LSN). */
+  static async open(dir: string, boundary: Lsn): Promise<WalStore> {
+    const segnos = (await fsp.readdir(dir)).filter((n) => SEGMENT_NAME.test(n)).map(segnoOf).sort((a, b) => a - b);
+    const last = segnos[segnos.length - 1];
+    if (last === undefined || (last + 1) * SEGMENT_SIZE <= boundary) return new WalStore(dir, boundary);
+    const segmentStart = last * SEGMENT_SIZE;
+    const from = Math.max(segmentStart, boundary);
+    const bytes = await fsp.readFile(path.join(dir, segmentName(last)));
+    const end = findEndOfWal(bytes.subarray(from - segmentStart), from);
+    return new WalStore(dir, end);
+  }
+
+  get endLsn(): Lsn {
+    return this.end;
+  }
+
+  /** End of the last complete record written. */
+  get recordEndLsn(): Lsn {
+    return this.boundaries.position;
+  }
+
+  /** An open segment; only writes create one. */
+  private async handle(segno: number, create: boolean): Promise<fsp.FileHandle> {
+    let h = this.handles.get(segno);
+    if (!h) {
+      const flags = fs.constants.O_RDWR | (create ? fs.constants.O_CREAT : 0);
+      h = await fsp.open(path.join(this.dir, segmentName(segno)), flags, 0o644);
+      this.handles.set(segno, h);
+    }
+    return h;
+  }
+
+  /** Writes `data` at `lsn` (the acceptor guarantees it continues the WAL). */
+  async write(lsn: Lsn, data: Buffer): Promise<void> {
+    let done = 0;
+    while (done < data.length) {
+      const at = lsn + done;
+      const segno = Math.floor(at / SEGMENT_SIZE);
+      const offset = at - segno * SEGMENT_SIZE;
+      const n = Math.min(data.length - done, SEGMENT_SIZE - offset);
+      const h = await this.handle(segno, true);
+      await h.write(data, done, n, offset);
+      this.dirty.add(segno);
+      done += n;
+    }
+    this.end = lsn + data.length;
+    this.boundaries.feed(data);
+  }
+
+  /** Makes everything written durable; returns the end of the last complete record in it. */
+  async flush(): Promise<Lsn> {
+    const recordEnd = this.recordEndLsn;
+    const created = [...this.dirty].some((s) => !this.synced.has(s));
+    await Promise.all([...this.dirty].map((s) => this.handles.get(s)!.datasync()));
+    for (const s of this.dirty) this.synced.add(s);
+    this.dirty.clear();
+    if (created) await syncDir(this.dir); // a new segment file's directory entry must be durable too
+    return recordEnd;
+  }
+
+  private readonly synced = new Set<number>();
+
+  /** Cuts the WAL at `lsn`: the rest of its segment and all later segments go. Durable on return. */
+  async truncate(lsn: Lsn): Promise<void> {
+    const segno = Math.floor(lsn / SEGMENT_SIZE);
+    for (const name of await fsp.readdir(this.dir)) {
+      if (!SEGMENT_NAME.test(name) || segnoOf(name) <= segno) continue;
+      await this.handles.get(segnoOf(name))?.close();
+      this.handles.delete(segnoOf(name));
+      this.dirty.delete(segnoOf(name));
+      await fsp.rm(path.join(this.dir, name));
+    }
+    if (fs.existsSync(path.join(this.dir, segmentName(segno)))) {
+      const h = await this.handle(segno, false);
+      await h.truncate(lsn - segno * SEGMENT_SIZE);
+      await h.datasync();
+    }
+    await syncDir(this.dir);
+    this.end = lsn;
+    this.boundaries = new WalReader(lsn, 0, true);
+  }
+
+  /** WAL bytes [from, to); the caller only asks for what it knows is there. */
+  async read(from: Lsn, to: Lsn): Promise<Buffer> {
+    const out = Buffer.alloc(to - from);
+    let done = 0;
+    while (done < out.length) {
+      const at = from + done;
+      const segno = Math.floor(at / SEGMENT_SIZE);
+      const offset = at - segno * SEGMENT_SIZE;
+      const n = Math.min(out.length - done, SEGMENT_SIZE - offset);
+      const h = await this.handle(segno, false);
+      const { bytesRead } = await h.read(out, done, n, offset);
+      if (bytesRead < n) throw new Error(`WAL segment ${segmentName(segno)} is shorter than expected at offset ${offset + bytesRead}`);
+      done += n;
+    }
+    return out;
+  }
+
+  /** Removes segments that lie entirely below `lsn` (already on the pageservers and backed up). */
+  async removeBelow(lsn: Lsn): Promise<number> {
+    let removed = 0;
+    for (const name of await fsp.readdir(this.dir)) {
+      const segno = SEGMENT_NAME.test(name) ? segnoOf(name) : -1;
+      if (segno < 0 || (segno + 1) * SEGMENT_SIZE > lsn) continue;
+      await this.handles.get(segno)?.close();
+      this.handles.delete(segno);
+      await fsp.rm(path.join(this.dir, name));
+      removed++;
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.handles.values()].map((h) => h.close()));
+    this.handles.clear();
+  }
+}
