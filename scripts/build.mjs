@@ -19,6 +19,7 @@ export const entryPoints = {
   'emulated/safekeeper': 'cluster/emulated/safekeeper/main.ts',
   'emulated/storage-controller': 'cluster/emulated/storage-controller/main.ts',
   'emulated/storage-broker': 'cluster/emulated/storage-broker/main.ts',
+  'emulated/compute': 'cluster/emulated/compute/main.ts',
 };
 
 function newestSourceMtime(dir) {

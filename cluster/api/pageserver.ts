@@ -1,5 +1,10 @@
 // Wire types of the pageserver management API (neon pageserver/src/http/routes.rs,
-// libs/pageserver_api/src/models.rs) used so far.
+// libs/pageserver_api/src/models.rs), with decoders for the bodies the emulator accepts.
+
+import { bool, literal, nullable, optional, struct, u8, u32, unknownValue, withDefault, type Decoded } from '../util/decode.ts';
+import { hexIdDecoder } from './ids.ts';
+import { lsnDecoder } from './safekeeper.ts';
+import { tenantConfigDecoder, type TenantConfig } from './tenant-config.ts';
 
 export interface PageserverStatus {
   id: number;
@@ -17,6 +22,100 @@ export interface PageserverUtilization {
   captured_at: string;
 }
 
-export interface LocationConfigListing {
-  tenant_shards: [string, unknown][];
+export const LOCATION_MODES = ['AttachedSingle', 'AttachedMulti', 'AttachedStale', 'Secondary', 'Detached'] as const;
+export type LocationMode = (typeof LOCATION_MODES)[number];
+
+/** PUT /v1/tenant/:tsid/location_config (LocationConfig flattened; deny_unknown_fields). */
+export const locationConfigRequest = struct({
+  mode: literal(...LOCATION_MODES),
+  generation: withDefault(nullable(u32), null),
+  secondary_conf: withDefault(nullable(struct({ warm: bool })), null),
+  shard_number: withDefault(u8, 0),
+  shard_count: withDefault(u8, 0),
+  shard_stripe_size: withDefault(u32, 0),
+  tenant_conf: tenantConfigDecoder,
+});
+export type LocationConfig = Decoded<typeof locationConfigRequest>;
+
+export interface LocationConfigResponse {
+  shards: { shard_id: string; node_id: number }[];
+  stripe_size: number | null;
 }
+
+export interface LocationConfigListing {
+  tenant_shards: [string, LocationConfig | null][];
+}
+
+/** POST /v1/tenant/:tsid/timeline: the mode (branch or bootstrap) follows from the fields present. */
+export const timelineCreateRequest = struct(
+  {
+    new_timeline_id: hexIdDecoder,
+    ancestor_timeline_id: optional(hexIdDecoder),
+    ancestor_start_lsn: optional(lsnDecoder),
+    read_only: withDefault(bool, false),
+    pg_version: optional(u32),
+    existing_initdb_timeline_id: optional(hexIdDecoder),
+    import_pgdata: optional(unknownValue),
+  },
+  { denyUnknown: false },
+);
+export type TimelineCreateRequest = Decoded<typeof timelineCreateRequest>;
+
+export type TimelineState = 'Loading' | 'Active' | 'Stopping' | { Broken: { reason: string; backtrace: string } };
+
+export interface TimelineInfo {
+  tenant_id: string;
+  timeline_id: string;
+  ancestor_timeline_id: string | null;
+  ancestor_lsn: string | null;
+  last_record_lsn: string;
+  prev_record_lsn: string | null;
+  applied_gc_cutoff_lsn: string;
+  min_readable_lsn: string;
+  disk_consistent_lsn: string;
+  remote_consistent_lsn: string;
+  remote_consistent_lsn_visible: string;
+  initdb_lsn: string;
+  current_logical_size: number;
+  current_logical_size_is_accurate: boolean;
+  directory_entries_counts: number[];
+  current_physical_size: number | null;
+  current_logical_size_non_incremental: number | null;
+  pitr_history_size: number;
+  within_ancestor_pitr: boolean;
+  timeline_dir_layer_file_size_sum: number | null;
+  wal_source_connstr: string | null;
+  last_received_msg_lsn: string | null;
+  last_received_msg_ts: number | null;
+  pg_version: number;
+  state: TimelineState;
+  walreceiver_status: string;
+  is_archived: boolean | null;
+  rel_size_migration: string | null;
+  rel_size_migrated_at: string | null;
+  is_invisible: boolean | null;
+}
+
+export type TenantState =
+  | { slug: 'Attaching' }
+  | { slug: 'Activating'; data: 'Attaching' }
+  | { slug: 'Active' }
+  | { slug: 'Stopping' }
+  | { slug: 'Broken'; data: { reason: string; backtrace: string } };
+
+export type AttachmentStatus = { slug: 'maybe' } | { slug: 'attached' } | { slug: 'failed'; data: { reason: string } };
+
+export interface TenantInfo {
+  id: string;
+  state: TenantState;
+  current_physical_size: number | null;
+  attachment_status: AttachmentStatus;
+  generation: number;
+}
+
+export interface TenantDetails extends TenantInfo {
+  walredo: null;
+  timelines: string[];
+}
+
+export type { TenantConfig };

@@ -12,6 +12,7 @@ const EMULATOR_BUNDLES: Record<ProgramName, string> = {
   storage_controller: 'emulated/storage-controller',
   pageserver: 'emulated/pageserver',
   safekeeper: 'emulated/safekeeper',
+  compute_ctl: 'emulated/compute',
 };
 
 export const emulatedBackend: Backend = {

@@ -4,7 +4,20 @@ import type {
   NodeConfigureRequest, NodeDescribeResponse, NodeRegisterRequest, SafekeeperDescribeResponse,
   SafekeeperSchedulingPolicy, SafekeeperUpsertRequest,
 } from '../api/storage-controller.ts';
+import type { TimelineInfo } from '../api/pageserver.ts';
 import { JsonClient } from './http.ts';
+
+export interface TimelineSafekeepers {
+  tenant_id: string;
+  timeline_id: string;
+  generation: number;
+  safekeepers: { id: number; hostname: string | null }[];
+}
+
+export interface TenantLocateResponse {
+  shards: { shard_id: string; node_id: number; listen_pg_addr: string; listen_pg_port: number; listen_http_addr: string; listen_http_port: number }[];
+  shard_params: { count: number; stripe_size: number };
+}
 
 export class StorageControllerClient extends JsonClient {
   constructor(baseUrl: string) {
@@ -18,6 +31,19 @@ export class StorageControllerClient extends JsonClient {
   node(id: number): Promise<NodeDescribeResponse> { return this.get(`/control/v1/node/${id}`); }
   registerNode(request: NodeRegisterRequest): Promise<null> { return this.post('/control/v1/node', request); }
   configureNode(request: NodeConfigureRequest): Promise<null> { return this.put(`/control/v1/node/${request.node_id}/config`, request); }
+
+  createTenant(tenantId: string, config: Record<string, unknown> = {}): Promise<{ shards: { shard_id: string; node_id: number; generation: number }[] }> {
+    return this.post('/v1/tenant', { new_tenant_id: tenantId, ...config });
+  }
+  createTimeline(tenantId: string, request: Record<string, unknown>): Promise<TimelineInfo & { safekeepers: TimelineSafekeepers | null }> {
+    return this.post(`/v1/tenant/${tenantId}/timeline`, request);
+  }
+  timelines(tenantId: string): Promise<TimelineInfo[]> { return this.get(`/v1/tenant/${tenantId}/timeline`); }
+  timeline(tenantId: string, timelineId: string): Promise<TimelineInfo> { return this.get(`/v1/tenant/${tenantId}/timeline/${timelineId}`); }
+  locateTenant(tenantId: string): Promise<TenantLocateResponse> { return this.get(`/debug/v1/tenant/${tenantId}/locate`); }
+  locateTimeline(tenantId: string, timelineId: string): Promise<{ generation: number; sk_set: number[]; new_sk_set: number[] | null }> {
+    return this.get(`/debug/v1/tenant/${tenantId}/timeline/${timelineId}/locate`);
+  }
 
   safekeepers(): Promise<SafekeeperDescribeResponse[]> { return this.get('/control/v1/safekeeper'); }
   safekeeper(id: number): Promise<SafekeeperDescribeResponse> { return this.get(`/control/v1/safekeeper/${id}`); }

@@ -4,10 +4,10 @@
 
 import type { BackendName } from '../config/types.ts';
 
-export type KindName = 'storage-broker' | 'storage-controller' | 'pageserver' | 'safekeeper';
+export type KindName = 'storage-broker' | 'storage-controller' | 'pageserver' | 'safekeeper' | 'compute';
 
 /** The Neon binary a component corresponds to; emulators accept the same command line. */
-export type ProgramName = 'storage_broker' | 'storage_controller' | 'pageserver' | 'safekeeper';
+export type ProgramName = 'storage_broker' | 'storage_controller' | 'pageserver' | 'safekeeper' | 'compute_ctl';
 
 export interface NamedPort {
   /** What the port is for: http, pg, listen. */
@@ -23,6 +23,8 @@ export interface ReadinessProbe {
    * broken (fatal); for the storage controller and broker any error only means "not yet".
    */
   httpErrorIsFatal: boolean;
+  /** Ready only when this JSON field of the answer has this value (compute_ctl's status). */
+  json?: { field: string; ready: string; fatal: string };
 }
 
 export interface ComponentSpec {
@@ -47,7 +49,7 @@ export interface ComponentSpec {
   ports: NamedPort[];
   httpUrl: string;
   probe: ReadinessProbe;
-  /** Components stop in ascending order of this group (neon_local: pageservers, safekeepers, broker, storcon). */
+  /** Components stop in ascending order of this group (neon_local: computes, pageservers, safekeepers, broker, storcon). */
   stopGroup: number;
   /** Files to (re)write before each launch, generated from cluster.yaml. */
   files: { path: string; content: string }[];

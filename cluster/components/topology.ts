@@ -3,6 +3,7 @@
 import type { ClusterConfig } from '../config/types.ts';
 import type { RepoLayout } from '../repo/layout.ts';
 import { NeonLocalError } from '../util/errors.ts';
+import { computeSpec } from './kinds/compute.ts';
 import { pageserverSpec } from './kinds/pageserver.ts';
 import { safekeeperSpec } from './kinds/safekeeper.ts';
 import { storageBrokerSpec } from './kinds/storage-broker.ts';
@@ -15,6 +16,7 @@ export function componentSpecs(config: ClusterConfig, layout: RepoLayout): Compo
     storageControllerSpec(config, layout),
     ...config.pageservers.map((ps) => pageserverSpec(config, ps, layout)),
     ...config.safekeepers.map((sk) => safekeeperSpec(config, sk, layout)),
+    ...config.endpoints.map((ep) => computeSpec(ep, layout)),
   ];
 }
 
@@ -36,6 +38,7 @@ const KIND_WORDS: Record<KindName, string> = {
   'storage-controller': 'storage controller',
   pageserver: 'pageserver',
   safekeeper: 'safekeeper',
+  compute: 'endpoint',
 };
 
 /** The component of `kind` with `id` (e.g. pageserver 2), with an error listing the ids that exist. */

@@ -3,11 +3,12 @@
 // `initSpecDecoder` accepts the same shape with everything optional, for `init --config FILE`.
 
 import {
-  array, exactly, intRange, literal, nullable, optional, parsed, partialStruct, string, struct, u16, u64, withDefault,
+  array, bool, exactly, intRange, literal, nullable, optional, parsed, partialStruct, record, string, struct, tuple2, u16, u64, withDefault,
   type Decoded, type Decoder,
 } from '../util/decode.ts';
+import { parseLsn } from '../wal/lsn.ts';
 import { formatDuration, parseDuration } from '../util/duration.ts';
-import { BACKEND_NAMES, parseHostPort, formatHostPort, type ClusterConfig, type HostPort } from './types.ts';
+import { BACKEND_NAMES, parseHostPort, formatHostPort, type ClusterConfig, type EndpointMode, type HostPort } from './types.ts';
 
 const backend = literal(...BACKEND_NAMES);
 const hostPort: Decoder<HostPort> = parsed('host:port', parseHostPort);
@@ -46,7 +47,33 @@ const safekeeperFields = {
   http_port: port,
 };
 
+const endpointMode: Decoder<EndpointMode> = parsed('"primary" or "static:<LSN>"', (text) => {
+  if (text === 'primary') return { kind: 'primary' };
+  const m = /^static:(\S+)$/.exec(text);
+  if (!m) throw new Error('');
+  parseLsn(m[1]!);
+  return { kind: 'static', lsn: m[1]! };
+});
+const endpointFields = {
+  id: parsed('an endpoint id (letters, digits, - and _)', (s) => {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(s)) throw new Error('');
+    return s;
+  }),
+  tenant_id: tenantIdDecoder,
+  timeline_id: tenantIdDecoder,
+  branch_name: withDefault(nullable(string), null),
+  mode: withDefault(endpointMode, { kind: 'primary' } as EndpointMode),
+  pg_port: port,
+  http_port: port,
+  pageserver_id: withDefault(nullable(nodeId), null),
+  safekeepers: withDefault(nullable(array(nodeId)), null),
+  safekeepers_generation: withDefault(nullable(u64), null),
+  running: withDefault(bool, false),
+};
+
 export const CLUSTER_FILE_VERSION = 1;
+
+const branchMappingsDecoder = record(array(tuple2(tenantIdDecoder, tenantIdDecoder)));
 
 export const clusterFileDecoder = struct({
   version: exactly(CLUSTER_FILE_VERSION),
@@ -55,10 +82,16 @@ export const clusterFileDecoder = struct({
   storage_controller: struct(storconFields),
   pageservers: array(struct(pageserverFields)),
   safekeepers: array(struct(safekeeperFields)),
+  branch_name_mappings: withDefault(branchMappingsDecoder, {}),
+  endpoints: withDefault(array(struct(endpointFields)), []),
 });
 export type ClusterFile = Decoded<typeof clusterFileDecoder>;
 
-/** What a user may give to `init --config FILE`: the same keys, all optional. Ports left out are allocated. */
+/**
+ * What a user may give to `init --config FILE`: the same keys, all optional. Ports left out are
+ * allocated. `branch_name_mappings` and `endpoints` are accepted so that another cluster's
+ * cluster.yaml is a valid spec, but they describe that cluster's tenants and are not copied.
+ */
 export const initSpecDecoder = struct({
   version: optional(exactly(CLUSTER_FILE_VERSION)),
   default_tenant_id: optional(tenantIdDecoder),
@@ -66,6 +99,8 @@ export const initSpecDecoder = struct({
   storage_controller: optional(partialStruct(storconFields)),
   pageservers: optional(array(partialStruct(pageserverFields))),
   safekeepers: optional(array(partialStruct(safekeeperFields))),
+  branch_name_mappings: optional(branchMappingsDecoder),
+  endpoints: optional(array(struct(endpointFields))),
 });
 export type InitSpec = Decoded<typeof initSpecDecoder>;
 
@@ -95,6 +130,20 @@ export function fromFile(file: ClusterFile): ClusterConfig {
       listenAddr: sk.listen_addr,
       pgPort: sk.pg_port,
       httpPort: sk.http_port,
+    })),
+    branchMappings: file.branch_name_mappings,
+    endpoints: file.endpoints.map((e) => ({
+      id: e.id,
+      tenantId: e.tenant_id,
+      timelineId: e.timeline_id,
+      branchName: e.branch_name,
+      mode: e.mode,
+      pgPort: e.pg_port,
+      httpPort: e.http_port,
+      pageserverId: e.pageserver_id,
+      safekeepers: e.safekeepers,
+      safekeepersGeneration: e.safekeepers_generation,
+      running: e.running,
     })),
   };
 }
@@ -127,6 +176,20 @@ export function toFile(config: ClusterConfig): Record<string, unknown> {
       listen_addr: sk.listenAddr,
       pg_port: sk.pgPort,
       http_port: sk.httpPort,
+    })),
+    branch_name_mappings: config.branchMappings,
+    endpoints: config.endpoints.map((e) => ({
+      id: e.id,
+      tenant_id: e.tenantId,
+      timeline_id: e.timelineId,
+      branch_name: e.branchName,
+      mode: e.mode.kind === 'primary' ? 'primary' : `static:${e.mode.lsn}`,
+      pg_port: e.pgPort,
+      http_port: e.httpPort,
+      pageserver_id: e.pageserverId,
+      safekeepers: e.safekeepers,
+      safekeepers_generation: e.safekeepersGeneration,
+      running: e.running,
     })),
   };
 }

@@ -39,6 +39,26 @@ export interface SafekeeperConfig {
   httpPort: number;
 }
 
+export type EndpointMode = { kind: 'primary' } | { kind: 'static'; lsn: string };
+
+export interface EndpointConfig {
+  /** Also its component name, e.g. ep-main. */
+  id: string;
+  tenantId: string;
+  timelineId: string;
+  branchName: string | null;
+  mode: EndpointMode;
+  pgPort: number;
+  httpPort: number;
+  /** Pinned pageserver; null: wherever the storage controller has the tenant. */
+  pageserverId: number | null;
+  /** Pinned safekeeper ids; null: the set the storage controller chose for the timeline. */
+  safekeepers: number[] | null;
+  safekeepersGeneration: number | null;
+  /** Desired state: `start` brings up the endpoints that were running. */
+  running: boolean;
+}
+
 export interface ClusterConfig {
   version: 1;
   defaultTenantId: string | null;
@@ -46,6 +66,9 @@ export interface ClusterConfig {
   storageController: StorageControllerConfig;
   pageservers: PageserverConfig[];
   safekeepers: SafekeeperConfig[];
+  /** neon_local's branch_name_mappings: branch name → (tenant, timeline) pairs. */
+  branchMappings: Record<string, [string, string][]>;
+  endpoints: EndpointConfig[];
 }
 
 export function formatHostPort(hp: HostPort): string {

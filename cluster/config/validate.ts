@@ -22,6 +22,10 @@ export function portUses(config: ClusterConfig): PortUse[] {
       { component: `sk${sk.id}`, purpose: 'pg', port: sk.pgPort },
       { component: `sk${sk.id}`, purpose: 'http', port: sk.httpPort },
     ]),
+    ...config.endpoints.flatMap((ep) => [
+      { component: ep.id, purpose: 'pg', port: ep.pgPort },
+      { component: ep.id, purpose: 'http', port: ep.httpPort },
+    ]),
   ];
 }
 
@@ -35,6 +39,13 @@ export function validateCluster(config: ClusterConfig, fileName: string): void {
       if (seen.has(node.id)) throw problem(`${kind}: id ${node.id} appears twice; ids must be unique`);
       seen.add(node.id);
     }
+  }
+  const endpointIds = new Set<string>();
+  const reserved = new Set(['broker', 'storcon', ...config.pageservers.map((p) => `ps${p.id}`), ...config.safekeepers.map((s) => `sk${s.id}`)]);
+  for (const ep of config.endpoints) {
+    if (endpointIds.has(ep.id)) throw problem(`endpoints: id ${ep.id} appears twice; ids must be unique`);
+    if (reserved.has(ep.id)) throw problem(`endpoints: id ${ep.id} is the name of another component; choose another`);
+    endpointIds.add(ep.id);
   }
   const byPort = new Map<number, PortUse>();
   for (const use of portUses(config)) {

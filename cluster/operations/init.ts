@@ -166,6 +166,8 @@ async function buildConfig(spec: InitSpec | undefined, options: InitOptions, por
     },
     pageservers: [],
     safekeepers: [],
+    branchMappings: {},
+    endpoints: [],
   };
   for (const [i, ps] of psSpecs.entries()) {
     config.pageservers.push({

@@ -45,6 +45,7 @@ export class BinaryReader {
     this.offset = end + 1;
     return s;
   }
+  bytes(n: number, what = 'bytes'): Buffer { this.need(n, what); const b = this.buf.subarray(this.offset, this.offset + n); this.offset += n; return b; }
   rest(): Buffer { const b = this.buf.subarray(this.offset); this.offset = this.buf.length; return b; }
   remaining(): number { return this.buf.length - this.offset; }
 }

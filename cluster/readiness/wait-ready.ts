@@ -18,7 +18,13 @@ type ProbeResult = { ready: true } | { ready: false; fatal: boolean; detail: str
 export async function probeOnce(spec: ComponentSpec, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
   try {
     const res = await httpRequest(spec.probe.url, { timeoutMs });
-    if (res.status >= 200 && res.status < 300) return { ready: true };
+    if (res.status >= 200 && res.status < 300) {
+      const want = spec.probe.json;
+      if (!want) return { ready: true };
+      const value = (JSON.parse(res.body) as Record<string, unknown>)[want.field];
+      if (value === want.ready) return { ready: true };
+      return { ready: false, fatal: value === want.fatal, detail: `GET ${spec.probe.url}: ${want.field} is ${JSON.stringify(value)}` };
+    }
     return { ready: false, fatal: spec.probe.httpErrorIsFatal, detail: `GET ${spec.probe.url} answered ${res.status} ${res.body.slice(0, 200)}` };
   } catch (err) {
     return { ready: false, fatal: false, detail: `GET ${spec.probe.url}: ${(err as Error).message}` };

@@ -69,7 +69,8 @@ export class Supervisor {
     const deadline = began + request.timeoutMs;
     const config = await loadClusterConfig(this.layout);
     const all = componentSpecs(config, this.layout);
-    const targets = request.components ? selectComponents(all, request.components) : all;
+    // "Everything" is the storage cluster; endpoints start only when named (neon_local does the same).
+    const targets = request.components ? selectComponents(all, request.components) : all.filter((s) => s.kind !== 'compute');
     const alreadyRunning = targets.filter((s) => this.isRunning(s.name)).map((s) => s.name);
     const toStart = targets.filter((s) => !this.isRunning(s.name));
     await ensurePortsFree(toStart);

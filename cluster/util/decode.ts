@@ -91,6 +91,14 @@ export function array<T>(inner: Decoder<T>): Decoder<T[]> {
   };
 }
 
+/** A two-element sequence, e.g. neon_local's [tenant, timeline] pairs. */
+export function tuple2<A, B>(first: Decoder<A>, second: Decoder<B>): Decoder<[A, B]> {
+  return (v, path) => {
+    if (!Array.isArray(v) || v.length !== 2) fail(path, `invalid type: ${describe(v)}, expected a sequence of 2 elements`);
+    return [first(v[0], [...path, 0]), second(v[1], [...path, 1])];
+  };
+}
+
 export function record<T>(inner: Decoder<T>): Decoder<Record<string, T>> {
   return (v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, `invalid type: ${describe(v)}, expected a map`);

@@ -28,6 +28,11 @@ export class WalReader {
     return this.pendingLsn;
   }
 
+  /** End of the bytes fed so far (the next feed must start here). */
+  get fedEnd(): Lsn {
+    return this.pendingLsn + this.pending.length;
+  }
+
   /** Feeds bytes that start exactly at the current end of what was fed; returns the complete records. */
   feed(bytes: Buffer): WalRecord[] {
     this.pending = this.pending.length ? Buffer.concat([this.pending, bytes]) : bytes;

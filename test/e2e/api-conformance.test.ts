@@ -143,8 +143,8 @@ t.test('pageserver, safekeeper and broker', async (t) => {
   t.same([broker.status, broker.body], [200, ''], 'broker /status: 200, empty body');
   t.ok(fs.existsSync(path.join(cluster.repoDir, 'storage_broker.pid')), 'the broker pid file sits in the repo root, as neon_local has it');
 
-  // The pg ports are bound and answer with a clear Postgres error until the data path exists.
+  // The page service speaks neon-local's framed protocol; a Postgres client gets a clear error.
   const { default: pg } = await import('pg');
   const client = new pg.Client({ host: '127.0.0.1', port: cluster.config.pageservers[0]!.listenPg.port, user: 'cloud_admin', database: 'postgres' });
-  await t.rejects(client.connect(), { code: '0A000', message: /page service of the emulated pageserver is not available/ });
+  await t.rejects(client.connect(), { code: '0A000', message: /neon-local pageserver's page service, not a Postgres server/ });
 });

@@ -14,6 +14,11 @@ const config: ClusterConfig = {
   storageController: { backend: 'emulated', listen: { host: '127.0.0.1', port: 20002 }, databaseUrl: null, heartbeatIntervalMs: 1000, maxOfflineMs: 10_000, maxWarmingUpMs: 30_000 },
   pageservers: [{ id: 1, backend: 'emulated', listenPg: { host: '127.0.0.1', port: 20003 }, listenHttp: { host: '127.0.0.1', port: 20004 }, availabilityZone: 'local' }],
   safekeepers: [{ id: 1, backend: 'emulated', listenAddr: '127.0.0.1', pgPort: 20005, httpPort: 20006 }],
+  branchMappings: { main: [['11111111111111111111111111111111', '22222222222222222222222222222222']] },
+  endpoints: [{
+    id: 'ep-main', tenantId: '11111111111111111111111111111111', timelineId: '22222222222222222222222222222222', branchName: 'main',
+    mode: { kind: 'static', lsn: '0/16B3748' }, pgPort: 20007, httpPort: 20008, pageserverId: null, safekeepers: [1], safekeepersGeneration: null, running: true,
+  }],
 };
 
 const load = (text: string) => fromFile(decodeYaml(text, clusterFileDecoder, 'cluster.yaml', 'fix it'));
@@ -40,7 +45,9 @@ t.test('errors name the line and the key', async (t) => {
   t.throws(() => load(badDuration), { message: `cluster.yaml:${lineOf('often', badDuration)}: storage_controller.heartbeat_interval: invalid value: string "often", expected a duration such as 10s or 500ms ("often" is not a duration; use a number with a unit, e.g. 10s, 500ms, 1m)` });
 
   t.throws(() => load(text.replace('version: 1', 'version: 2')), { message: `cluster.yaml:${lineOf('version')}: version: invalid value: integer \`2\`, expected 1` });
-  t.throws(() => load(text + 'extra: true\n'), { message: `cluster.yaml:${lines.length}: extra: unknown field \`extra\`, expected one of \`version\`, \`default_tenant_id\`, \`storage_broker\`, \`storage_controller\`, \`pageservers\`, \`safekeepers\`` });
+  t.throws(() => load(text + 'extra: true\n'), { message: `cluster.yaml:${lines.length}: extra: unknown field \`extra\`, expected one of \`version\`, \`default_tenant_id\`, \`storage_broker\`, \`storage_controller\`, \`pageservers\`, \`safekeepers\`, \`branch_name_mappings\`, \`endpoints\`` });
+  const badMode = text.replace('mode: static:0/16B3748', 'mode: replica');
+  t.throws(() => load(badMode), { message: `cluster.yaml:${lineOf('mode: replica', badMode)}: endpoints[0].mode: invalid value: string "replica", expected "primary" or "static:<LSN>"` });
   t.throws(() => load('pageservers: [\n'), { message: /^cluster\.yaml:\d+: not valid YAML: / });
   t.throws(() => load('a: 1\na: 2\n'), { message: /^cluster\.yaml:2: not valid YAML: Map keys must be unique/ });
 });

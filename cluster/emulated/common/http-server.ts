@@ -49,6 +49,8 @@ export interface RequestContext {
   json(): unknown;
   /** The JSON body through a decoder; a bad body is a 400 naming the field. */
   decode<T>(decoder: Decoder<T>): T;
+  /** The same with a decoding function that may throw DecodeError. */
+  decodeWith<T>(decode: (body: unknown) => T): T;
 }
 
 export type Handler = (ctx: RequestContext) => unknown;
@@ -140,13 +142,16 @@ function makeContext(params: Record<string, string | undefined>, url: URL, metho
     method,
     path: url.pathname,
     json,
-    decode<T>(decoder: Decoder<T>): T {
+    decodeWith<T>(decode: (body: unknown) => T): T {
       try {
-        return decoder(json(), []);
+        return decode(json());
       } catch (err) {
         if (err instanceof DecodeError) throw badRequest(`Failed to parse json request: ${err.message}`);
         throw err;
       }
+    },
+    decode<T>(decoder: Decoder<T>): T {
+      return this.decodeWith((body) => decoder(body, []));
     },
   };
 }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { NodeRegisterRequest } from '../../api/storage-controller.ts';
+import { parseDuration } from '../../util/duration.ts';
 
 export interface PageserverSettings {
   id: number;
@@ -16,6 +17,8 @@ export interface PageserverSettings {
   brokerEndpoint: string;
   availabilityZone: string | null;
   registration: NodeRegisterRequest;
+  /** How long a read waits for WAL to arrive (pageserver.toml wait_lsn_timeout; neon: 300s). */
+  waitLsnTimeoutMs: number;
 }
 
 function readToml(file: string): Record<string, unknown> {
@@ -53,6 +56,7 @@ export function loadSettings(workdir: string): PageserverSettings {
     listenPg,
     controlPlaneApi: controlPlaneApi.endsWith('/') ? controlPlaneApi : controlPlaneApi + '/',
     brokerEndpoint: typeof conf['broker_endpoint'] === 'string' ? conf['broker_endpoint'] : 'http://127.0.0.1:50051',
+    waitLsnTimeoutMs: typeof conf['wait_lsn_timeout'] === 'string' ? parseDuration(conf['wait_lsn_timeout']) : 300_000,
     availabilityZone,
     registration: {
       node_id: id,

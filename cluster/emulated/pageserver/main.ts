@@ -1,17 +1,20 @@
 // Emulated pageserver: `pageserver -D <workdir>`, configured by the files neon_local writes there.
-// So far: the management API's status and registration surface; tenants come with the data path.
+// Re-attaches to the storage controller, then serves its tenants: the management API, the page
+// service on the pg port, and a WAL receiver per timeline fed by safekeepers found via the broker.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseComponentArgs } from '../common/args.ts';
-import { ApiServer, Reply } from '../common/http-server.ts';
+import { ApiServer, unavailable } from '../common/http-server.ts';
+import { BrokerClient } from '../../clients/broker-client.ts';
 import { fatal, installLifecycle, onShutdown } from '../common/lifecycle.ts';
 import { log } from '../common/logger.ts';
-import { listenPgRefuser } from '../common/pg-refuser.ts';
 import { writeOwnPidFile } from '../common/pid-file.ts';
 import { loadSettings, type PageserverSettings } from './config.ts';
 import { reAttachUntilAccepted } from './upcalls.ts';
-import { utilization } from './utilization.ts';
+import { startPageService } from './page-service.ts';
+import { pageserverRoutes } from './routes.ts';
+import { TenantManager } from './tenants/tenant-manager.ts';
 
 const args = parseComponentArgs('pageserver', {
   workdir: { type: 'string', short: 'D' },
@@ -36,17 +39,17 @@ onShutdown(() => {
 });
 
 const launchedAt = new Date().toISOString();
+const tenantsDir = path.join(workdir, 'tenants');
+let tenants: TenantManager | null = null;
 const server = new ApiServer({ headers: { PAGESERVER_LAUNCH_TIMESTAMP: launchedAt } });
-server.get('/v1/status', () => ({ id: settings.id }));
-server.get('/v1/utilization', () => utilization(path.join(workdir, 'tenants'), 0, 0));
-server.get('/v1/tenant', () => []);
-server.get('/v1/location_config', () => ({ tenant_shards: [] }));
-server.get('/metrics', () => new Reply(200, `# TYPE pageserver_tenant_count gauge\npageserver_tenant_count 0\n`, 'text/plain; version=0.0.4'));
+pageserverRoutes(server, settings.id, tenantsDir, () => {
+  // Tenants are served once the storage controller has told us which ones are ours (re-attach).
+  if (!tenants) throw unavailable('Tenant not yet active: the pageserver is re-attaching to the storage controller');
+  return tenants;
+});
 
 try {
   await server.listen(settings.listenHttp.host, settings.listenHttp.port);
-  const pg = await listenPgRefuser(settings.listenPg.host, settings.listenPg.port, 'the page service of the emulated pageserver is not available in this version');
-  onShutdown(() => new Promise<void>((resolve) => pg.close(() => resolve())));
 } catch (err) {
   fatal(`cannot listen: ${(err as Error).message}`);
 }
@@ -56,5 +59,20 @@ log.info(`pageserver ${settings.id} listening`, {
   pg: `${settings.listenPg.host}:${settings.listenPg.port}`,
 });
 
-const emptyLocalDisk = fs.readdirSync(path.join(workdir, 'tenants')).length === 0;
-await reAttachUntilAccepted(settings, emptyLocalDisk, () => stopping);
+const emptyLocalDisk = fs.readdirSync(tenantsDir).length === 0;
+const answer = await reAttachUntilAccepted(settings, emptyLocalDisk, () => stopping);
+if (answer) {
+  const manager = new TenantManager(tenantsDir, settings.id);
+  await manager.applyReAttach(answer);
+  onShutdown(() => manager.closeAll());
+  try {
+    const pages = await startPageService(settings.listenPg.host, settings.listenPg.port, manager, settings.waitLsnTimeoutMs);
+    onShutdown(() => pages.close());
+  } catch (err) {
+    fatal(`cannot listen: ${(err as Error).message}`);
+  }
+  const subscription = new BrokerClient(settings.brokerEndpoint.replace(/\/$/, '')).subscribe((info) => manager.offer(info));
+  onShutdown(() => subscription.close());
+  tenants = manager;
+  log.info('pageserver active', { tenants: manager.list().length });
+}

@@ -13,6 +13,9 @@ import { Heartbeater } from './heartbeater.ts';
 import { Persistence } from './persistence.ts';
 import { storageControllerRoutes, type ControllerState } from './routes.ts';
 import { StorageControllerService } from './service.ts';
+import { TenantPersistence } from './tenant-persistence.ts';
+import { TenantService } from './tenant-service.ts';
+import { TimelineService } from './timeline-service.ts';
 
 const args = parseComponentArgs('storage_controller', {
   dev: { type: 'boolean' },
@@ -55,7 +58,9 @@ const maxWarmingUpMs = duration('max-warming-up-interval', args['max-warming-up-
 const heartbeatIntervalMs = duration('heartbeat-interval', args['heartbeat-interval'], '5s');
 const listen = parseListenAddr('listen', args.listen, '127.0.0.1:1234');
 
-const state: ControllerState = { service: null, ready: false };
+const state: ControllerState = { service: null, tenants: null, timelines: null, ready: false };
+const safekeeperCount = args['timeline-safekeeper-count'] ? Number(args['timeline-safekeeper-count']) : 3;
+if (!Number.isInteger(safekeeperCount) || safekeeperCount < 1) fatal(`--timeline-safekeeper-count must be a positive integer, got ${args['timeline-safekeeper-count']}`);
 const server = new ApiServer();
 storageControllerRoutes(server, state);
 try {
@@ -80,12 +85,25 @@ log.info(`database ready: ${db.description}`, { migrations_applied: applied.join
 
 const service = new StorageControllerService(new Persistence(db), { maxOfflineMs, maxWarmingUpMs });
 await service.load();
+const tenantPersistence = new TenantPersistence(db);
+const tenants = new TenantService(tenantPersistence, service);
+await tenants.load();
+const timelines = new TimelineService(tenantPersistence, tenants, service, safekeeperCount, args['timelines-onto-safekeepers'] ?? false);
+await timelines.load();
 const heartbeater = new Heartbeater(service, heartbeatIntervalMs);
 service.onNodeRegistered = (id) => void heartbeater.node(id);
 // As the real controller does at startup, learn who is alive before declaring itself ready.
 await heartbeater.round(1);
 state.service = service;
+state.tenants = tenants;
+state.timelines = timelines;
 state.ready = true;
 heartbeater.start();
-onShutdown(() => heartbeater.stop());
+tenants.start();
+timelines.start();
+onShutdown(() => {
+  heartbeater.stop();
+  tenants.stop();
+  timelines.stop();
+});
 log.info('storage controller ready', { heartbeat_interval_ms: heartbeatIntervalMs, max_offline_ms: maxOfflineMs });

@@ -1,36 +1,71 @@
 // The storage controller's HTTP routes (neon storage_controller/src/http.rs), for the parts built so far.
 
+import { isHexId } from '../../api/ids.ts';
+import { timelineCreateRequest } from '../../api/pageserver.ts';
 import {
   nodeConfigureRequest, nodeRegisterRequest, reAttachRequest, safekeeperSchedulingPolicyRequest,
   safekeeperUpsertRequest, validateRequest,
 } from '../../api/storage-controller.ts';
-import { ApiServer, parseNodeIdParam, Reply, unavailable } from '../common/http-server.ts';
+import { decodeWithTenantConfig } from '../../api/tenant-config.ts';
+import { nullable, optional, struct, u32, u8, unknownValue, withDefault } from '../../util/decode.ts';
+import { DecodeError } from '../../util/decode.ts';
+import { ApiServer, badRequest, parseNodeIdParam, Reply, unavailable, type RequestContext } from '../common/http-server.ts';
 import type { StorageControllerService } from './service.ts';
+import type { TenantService } from './tenant-service.ts';
+import type { TimelineService } from './timeline-service.ts';
 
 export interface ControllerState {
   /** Set once the database is loaded and the startup heartbeat round is done. */
   service: StorageControllerService | null;
+  tenants: TenantService | null;
+  timelines: TimelineService | null;
   ready: boolean;
 }
 
+const TENANT_CREATE_FIELDS = ['new_tenant_id', 'generation', 'shard_parameters', 'placement_policy'] as const;
+const tenantCreateOwn = struct({
+  new_tenant_id: (v, p) => {
+    if (typeof v !== 'string' || !isHexId(v)) throw new DecodeError(p, `invalid value: ${JSON.stringify(v)}, expected an unsharded tenant id (32 lowercase hex digits)`);
+    return v;
+  },
+  generation: optional(u32),
+  shard_parameters: withDefault(nullable(struct({ count: u8, stripe_size: withDefault(u32, 2048) })), null),
+  placement_policy: optional(unknownValue),
+});
+
+function tenantIdParam(ctx: RequestContext): string {
+  const id = ctx.params['tenant_id'] ?? '';
+  if (!isHexId(id)) throw badRequest('failed to parse tenant_id');
+  return id;
+}
+
+function timelineIdParam(ctx: RequestContext): string {
+  const id = ctx.params['timeline_id'] ?? '';
+  if (!isHexId(id)) throw badRequest('failed to parse timeline_id');
+  return id;
+}
+
 export function storageControllerRoutes(server: ApiServer, state: ControllerState): void {
-  const svc = (): StorageControllerService => {
-    if (!state.service || !state.ready) throw unavailable('storage controller is starting up');
-    return state.service;
+  const ready = () => {
+    if (!state.service || !state.tenants || !state.timelines || !state.ready) throw unavailable('storage controller is starting up');
+    return { svc: state.service, tenants: state.tenants, timelines: state.timelines };
   };
+  const svc = () => ready().svc;
 
   server.get('/status', () => null);
   server.get('/ready', () => (state.ready ? null : new Reply(503, null)));
   server.get('/live', () => (state.ready ? null : new Reply(503, null)));
   server.get('/metrics', () => new Reply(200, metrics(state), 'text/plain; version=0.0.4'));
 
-  server.post('/upcall/v1/re-attach', (ctx) => svc().reAttach(ctx.decode(reAttachRequest)));
-  server.post('/upcall/v1/validate', (ctx) => {
-    ctx.decode(validateRequest);
-    svc();
-    // No tenant shard exists yet, and unknown shards are left out of the answer.
-    return { tenants: [] };
+  server.post('/upcall/v1/re-attach', async (ctx) => {
+    const req = ctx.decode(reAttachRequest);
+    const { svc, tenants } = ready();
+    await svc.reAttachRegister(req);
+    const answer = await tenants.reAttach(req.node_id);
+    await svc.reAttachDone(req.node_id);
+    return answer;
   });
+  server.post('/upcall/v1/validate', (ctx) => ready().tenants.validate(ctx.decode(validateRequest).tenants));
 
   server.post('/control/v1/node', async (ctx) => {
     await svc().registerNode(ctx.decode(nodeRegisterRequest));
@@ -55,6 +90,33 @@ export function storageControllerRoutes(server: ApiServer, state: ControllerStat
     await svc().setSafekeeperScheduling(parseNodeIdParam(ctx.params['id'], 'id'), body.scheduling_policy);
     return null;
   });
+
+  server.post('/v1/tenant', async (ctx) => {
+    const { own, config } = ctx.decodeWith((body) => decodeWithTenantConfig(body, TENANT_CREATE_FIELDS, tenantCreateOwn));
+    if (own.shard_parameters && own.shard_parameters.count > 1) {
+      throw badRequest(`shard_parameters.count ${own.shard_parameters.count}: neon-local does not shard tenants yet; use 0 (unsharded)`);
+    }
+    const created = await ready().tenants.create({
+      tenantId: own.new_tenant_id,
+      ...(own.generation !== undefined ? { generation: own.generation } : {}),
+      placementPolicy: own.placement_policy ?? { Attached: 0 },
+      config,
+    });
+    return new Reply(201, created);
+  });
+  server.get('/debug/v1/tenant/:tenant_id/locate', (ctx) => ready().tenants.locate(tenantIdParam(ctx)));
+  server.get('/control/v1/tenant', () => ready().tenants.tenantIds().map((id) => ready().tenants.describe(id)));
+  server.get('/control/v1/tenant/:tenant_id', (ctx) => ready().tenants.describe(tenantIdParam(ctx)));
+
+  server.post('/v1/tenant/:tenant_id/timeline', (ctx) => {
+    const req = ctx.decode(timelineCreateRequest);
+    return ready().timelines.create(tenantIdParam(ctx), req, req.pg_version);
+  });
+  server.get('/debug/v1/tenant/:tenant_id/timeline/:timeline_id/locate', (ctx) => ready().timelines.locate(tenantIdParam(ctx), timelineIdParam(ctx)));
+
+  // Anything else under a tenant is answered by the pageserver that holds it.
+  server.get('/v1/tenant/:tenant_id', (ctx) => ready().tenants.passthrough(tenantIdParam(ctx), ''));
+  server.get('/v1/tenant/:tenant_id/*', (ctx) => ready().tenants.passthrough(tenantIdParam(ctx), ctx.path.slice(`/v1/tenant/${ctx.params['tenant_id']}`.length) + (ctx.query.size ? `?${ctx.query}` : '')));
 }
 
 function metrics(state: ControllerState): string {
@@ -66,6 +128,8 @@ function metrics(state: ControllerState): string {
     `storage_controller_pageserver_nodes_active ${nodes.filter((n) => n.availability === 'Active').length}`,
     '# TYPE storage_controller_safekeeper_nodes gauge',
     `storage_controller_safekeeper_nodes ${state.service?.listSafekeepers().length ?? 0}`,
+    '# TYPE storage_controller_tenant_shards gauge',
+    `storage_controller_tenant_shards ${state.tenants?.tenantIds().length ?? 0}`,
     '# TYPE storage_controller_ready gauge',
     `storage_controller_ready ${state.ready ? 1 : 0}`,
   ];

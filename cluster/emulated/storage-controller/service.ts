@@ -2,7 +2,7 @@
 // then into memory; availability is memory-only and comes from heartbeats, as in neon.
 
 import type {
-  NodeConfigureRequest, NodeDescribeResponse, NodeRegisterRequest, ReAttachRequest, ReAttachResponse,
+  NodeConfigureRequest, NodeDescribeResponse, NodeRegisterRequest, ReAttachRequest,
   SafekeeperDescribeResponse, SafekeeperSchedulingPolicy, SafekeeperUpsertRequest,
 } from '../../api/storage-controller.ts';
 import { ApiError, badRequest, conflict, notFound } from '../common/http-server.ts';
@@ -68,6 +68,10 @@ export class StorageControllerService {
     };
   }
 
+  describeNodeOrNull(id: number): NodeDescribeResponse | null {
+    return this.nodes.has(id) ? this.describeNode(id) : null;
+  }
+
   listNodes(): NodeDescribeResponse[] {
     return [...this.nodes.keys()].sort((a, b) => a - b).map((id) => this.describeNode(id));
   }
@@ -94,21 +98,24 @@ export class StorageControllerService {
     this.onNodeRegistered(node.id);
   }
 
-  async reAttach(req: ReAttachRequest): Promise<ReAttachResponse> {
+  /** Re-attach, first half: register the node if the request carries its registration. */
+  async reAttachRegister(req: ReAttachRequest): Promise<void> {
     if (req.register) await this.registerNode(req.register);
-    const state = this.nodes.get(req.node_id);
-    if (!state) throw notFound(`Node ${req.node_id} not registered`);
+    if (!this.nodes.has(req.node_id)) throw notFound(`Node ${req.node_id} not registered`);
+  }
+
+  /** Re-attach, second half (after its shards got new generations): the node restarted, it warms up. */
+  async reAttachDone(nodeId: number): Promise<void> {
+    const state = this.nodes.get(nodeId)!;
     const resetScheduling = ['PauseForRestart', 'Draining', 'Filling', 'Deleting'].includes(state.node.scheduling);
     if (resetScheduling) {
       const scheduling = state.node.scheduling === 'Deleting' ? 'Pause' : 'Active';
       await this.persistence.updateNodeScheduling(state.node.id, scheduling);
       state.node = { ...state.node, scheduling };
     }
-    log.info(`Marking ${req.node_id} warming-up on reattach`);
+    log.info(`Marking ${nodeId} warming-up on reattach`);
     state.availability = afterReAttach(this.now());
-    this.onNodeRegistered(req.node_id);
-    // No tenants exist yet; tenant shards and their generations arrive with tenant placement.
-    return { tenants: [] };
+    this.onNodeRegistered(nodeId);
   }
 
   async configureNode(id: number, req: NodeConfigureRequest): Promise<void> {
@@ -140,6 +147,15 @@ export class StorageControllerService {
     const sk = this.safekeepers.get(id);
     if (!sk) throw notFound('unknown instance id');
     return sk;
+  }
+
+  getSafekeeperOrNull(id: number): SafekeeperDescribeResponse | null {
+    return this.safekeepers.get(id) ?? null;
+  }
+
+  /** Answered its last heartbeat (or has not been failing for long). */
+  safekeeperAvailable(id: number): boolean {
+    return this.safekeeperAvailability.get(id)?.state === 'Active';
   }
 
   safekeeperAddress(id: number): { host: string; port: number } | undefined {

@@ -1,0 +1,66 @@
+// The compute's HTTP API: compute_ctl's routes neon_local uses (GET /status, POST /configure,
+// POST /terminate) and a JSON SQL endpoint for load generators that reports each commit's LSN.
+
+import { formatLsn } from '../../wal/lsn.ts';
+import { ApiServer, badRequest, Reply } from '../common/http-server.ts';
+import type { Engine } from './engine/engine.ts';
+import { Session, type SessionSettings } from './exec/session.ts';
+import { PgError, toPgError } from './pg-wire/index.ts';
+import { parseSpec, type ComputeSpec } from './spec.ts';
+
+export interface ComputeHttpHooks {
+  startedAt: string;
+  spec(): ComputeSpec;
+  applySpec(spec: ComputeSpec): void;
+  terminate(mode: 'fast' | 'immediate'): Promise<string | null>;
+}
+
+export function computeRoutes(server: ApiServer, engine: Engine, settings: SessionSettings, hooks: ComputeHttpHooks): void {
+  const status = () => {
+    const spec = hooks.spec();
+    return {
+      start_time: hooks.startedAt,
+      tenant: spec.tenantId,
+      timeline: spec.timelineId,
+      status: engine.state === 'starting' ? 'init' : engine.state === 'stopping' ? 'termination_pending_fast' : 'running',
+      last_active: null,
+      error: engine.lastError,
+      // neon-local additions: where the write path stands.
+      ready: engine.state === 'running',
+      insert_lsn: formatLsn(engine.insertLsn()),
+      flush_lsn: formatLsn(engine.flushLsn()),
+      walproposer: engine.walStatus(),
+    };
+  };
+  server.get('/status', status);
+  server.post('/configure', (ctx) => {
+    let spec: ComputeSpec;
+    try {
+      spec = parseSpec(ctx.json());
+    } catch (err) {
+      throw badRequest(`invalid spec: ${(err as Error).message}`);
+    }
+    hooks.applySpec(spec);
+    return status();
+  });
+  server.post('/terminate', async (ctx) => {
+    const mode = ctx.query.get('mode') === 'immediate' ? 'immediate' : 'fast';
+    return { lsn: await hooks.terminate(mode) };
+  });
+  // One statement, autocommitted: {"query": "...", "params": [...]} → rows and the commit LSN.
+  server.post('/v1/sql', async (ctx) => {
+    const body = ctx.json() as { query?: unknown; params?: unknown };
+    if (typeof body?.query !== 'string') throw badRequest('expected {"query": "<one SQL statement>", "params": [...]}');
+    const params = Array.isArray(body.params) ? body.params.map((p) => (p === null ? null : String(p))) : [];
+    const session = new Session(engine, settings);
+    try {
+      const result = await session.execute(body.query, params);
+      return { ...result, commit_lsn: session.lastCommitLsn === null ? null : formatLsn(session.lastCommitLsn) };
+    } catch (err) {
+      const e = toPgError(err);
+      return new Reply(e.sqlstate === '08006' ? 503 : 400, { msg: e.message, sqlstate: e.sqlstate, ...(e instanceof PgError && e.options?.hint ? { hint: e.options.hint } : {}) });
+    } finally {
+      session.close();
+    }
+  });
+}

@@ -1,0 +1,68 @@
+// The pageserver's management API (neon pageserver/src/http/routes.rs) for what is built so far.
+
+import { isHexId, parseTenantShardId } from '../../api/ids.ts';
+import { locationConfigRequest, timelineCreateRequest } from '../../api/pageserver.ts';
+import { ApiServer, badRequest, Reply, type RequestContext } from '../common/http-server.ts';
+import type { TenantManager } from './tenants/tenant-manager.ts';
+import type { Tenant } from './tenants/tenant.ts';
+import { utilization } from './utilization.ts';
+
+function tsidParam(ctx: RequestContext): string {
+  const tsid = ctx.params['tenant_shard_id'] ?? '';
+  if (!parseTenantShardId(tsid)) throw badRequest(`failed to parse tenant_shard_id`);
+  return tsid;
+}
+
+function timelineParam(ctx: RequestContext): string {
+  const id = ctx.params['timeline_id'] ?? '';
+  if (!isHexId(id)) throw badRequest('failed to parse timeline_id');
+  return id;
+}
+
+export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: string, tenants: () => TenantManager): void {
+  const tenant = (ctx: RequestContext): Tenant => tenants().get(tsidParam(ctx));
+
+  server.get('/v1/status', () => ({ id: nodeId }));
+  server.get('/v1/utilization', () => {
+    const list = tenants().list();
+    const wanted = list.reduce((sum, t) => sum + (t.info().current_physical_size ?? 0), 0);
+    return utilization(tenantsDir, list.length, wanted);
+  });
+  server.get('/metrics', () => {
+    const lines = ['# TYPE pageserver_tenant_count gauge', `pageserver_tenant_count ${tenants().list().length}`];
+    for (const t of tenants().list()) {
+      for (const tl of t.timelines.values()) lines.push(`pageserver_last_record_lsn{tenant_id="${t.id}",timeline_id="${tl.id}"} ${tl.lastRecordLsn}`);
+    }
+    return new Reply(200, lines.join('\n') + '\n', 'text/plain; version=0.0.4');
+  });
+
+  server.get('/v1/tenant', () => tenants().list().map((t) => t.info()));
+  server.get('/v1/tenant/:tenant_shard_id', (ctx) => {
+    const t = tenant(ctx);
+    return { ...t.info(), walredo: null, timelines: [...t.timelines.keys()] };
+  });
+  server.get('/v1/location_config', () => ({ tenant_shards: tenants().locations() }));
+  server.get('/v1/location_config/:tenant_shard_id', (ctx) => tenants().location(tsidParam(ctx)));
+  server.put('/v1/tenant/:tenant_shard_id/location_config', async (ctx) => {
+    const tsid = tsidParam(ctx);
+    return tenants().setLocation(tsid, ctx.decode(locationConfigRequest));
+  });
+  server.get('/v1/tenant/:tenant_shard_id/config', (ctx) => {
+    const conf = tenant(ctx).location.tenant_conf;
+    return { tenant_specific_overrides: conf, effective_config: conf };
+  });
+
+  server.get('/v1/tenant/:tenant_shard_id/timeline', (ctx) => [...tenant(ctx).timelines.values()].map((t) => t.info()));
+  server.post('/v1/tenant/:tenant_shard_id/timeline', async (ctx) => {
+    const t = tenant(ctx);
+    const req = ctx.decode(timelineCreateRequest);
+    const { info } = await t.createTimeline(req, (timelineId) => tenants().knownCommitLsn(t.tenantId, timelineId));
+    return new Reply(201, info);
+  });
+  server.get('/v1/tenant/:tenant_shard_id/timeline/:timeline_id', (ctx) => tenant(ctx).timeline(timelineParam(ctx)).info());
+  // Flushes what is in memory to disk (the testing route neon's tests use to force a layer flush).
+  server.put('/v1/tenant/:tenant_shard_id/timeline/:timeline_id/checkpoint', async (ctx) => {
+    await tenant(ctx).timeline(timelineParam(ctx)).checkpoint();
+    return null;
+  });
+}

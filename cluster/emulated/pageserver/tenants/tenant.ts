@@ -1,0 +1,155 @@
+// An attached tenant (shard) on the pageserver: its location configuration (mode, generation,
+// tenant config), its timelines and their WAL receivers. On disk: tenants/<tsid>/config-v1 and
+// tenants/<tsid>/timelines/<timeline>/.
+
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { LocationConfig, TenantInfo, TimelineCreateRequest, TimelineInfo } from '../../../api/pageserver.ts';
+import { isHexId } from '../../../api/ids.ts';
+import { writeFileAtomic } from '../../../util/atomic-write.ts';
+import { align, INITDB_LSN } from '../../../wal/format.ts';
+import { formatLsn } from '../../../wal/lsn.ts';
+import { ApiError, conflict, notFound } from '../../common/http-server.ts';
+import { log } from '../../common/logger.ts';
+import { Timeline, type TimelineMeta } from '../timeline/timeline.ts';
+import { WalReceiver } from '../timeline/walreceiver.ts';
+
+export const LOCATION_FILE = 'config-v1';
+const DEFAULT_PG_VERSION = 17;
+const BRANCH_WAIT_MS = 10_000;
+
+export class Tenant {
+  readonly timelines = new Map<string, Timeline>();
+  private readonly receivers = new Map<string, WalReceiver>();
+
+  private constructor(
+    readonly id: string,
+    readonly dir: string,
+    public location: LocationConfig,
+    private readonly consumer: string,
+  ) {}
+
+  get tenantId(): string {
+    return this.id.slice(0, 32);
+  }
+
+  get generation(): number {
+    return this.location.generation ?? 0;
+  }
+
+  static async open(id: string, dir: string, location: LocationConfig, consumer: string): Promise<Tenant> {
+    await fsp.mkdir(path.join(dir, 'timelines'), { recursive: true });
+    const tenant = new Tenant(id, dir, location, consumer);
+    await tenant.saveLocation();
+    await tenant.loadTimelines();
+    return tenant;
+  }
+
+  async saveLocation(): Promise<void> {
+    await writeFileAtomic(path.join(this.dir, LOCATION_FILE), JSON.stringify(this.location, null, 1) + '\n');
+  }
+
+  /** Loads timelines ancestors first, so a branch can read through its ancestor. */
+  private async loadTimelines(): Promise<void> {
+    const metas = new Map<string, TimelineMeta>();
+    for (const name of fs.readdirSync(path.join(this.dir, 'timelines')).filter(isHexId)) {
+      const meta = Timeline.readMeta(path.join(this.dir, 'timelines', name));
+      if (meta) metas.set(name, meta);
+    }
+    const load = async (id: string): Promise<Timeline | null> => {
+      const existing = this.timelines.get(id);
+      if (existing) return existing;
+      const meta = metas.get(id);
+      if (!meta) return null;
+      const ancestor = meta.ancestor_timeline_id ? await load(meta.ancestor_timeline_id) : null;
+      const timeline = await Timeline.load(this.id, path.join(this.dir, 'timelines', id), meta, ancestor);
+      this.add(timeline);
+      return timeline;
+    };
+    for (const id of metas.keys()) await load(id);
+  }
+
+  private add(timeline: Timeline): void {
+    this.timelines.set(timeline.id, timeline);
+    this.receivers.set(timeline.id, new WalReceiver(timeline, this.tenantId, this.consumer));
+  }
+
+  receiver(timelineId: string): WalReceiver | undefined {
+    return this.receivers.get(timelineId);
+  }
+
+  timeline(timelineId: string): Timeline {
+    const t = this.timelines.get(timelineId);
+    if (!t) throw notFound(`Timeline ${this.id}/${timelineId} was not found`);
+    return t;
+  }
+
+  /** Bootstrap or branch; idempotent when asked again with the same parameters. */
+  async createTimeline(req: TimelineCreateRequest, knownCommitLsn: (timelineId: string) => number): Promise<{ info: TimelineInfo; created: boolean }> {
+    const existing = this.timelines.get(req.new_timeline_id);
+    if (existing) {
+      const same = existing.meta.ancestor_timeline_id === (req.ancestor_timeline_id ?? null) &&
+        (req.ancestor_start_lsn === undefined || existing.meta.ancestor_lsn === align(req.ancestor_start_lsn));
+      if (!same) throw conflict('timeline already exists with different parameters');
+      return { info: existing.info(), created: false };
+    }
+    const dir = path.join(this.dir, 'timelines', req.new_timeline_id);
+    let timeline: Timeline;
+    if (req.ancestor_timeline_id) {
+      const ancestor = this.timelines.get(req.ancestor_timeline_id);
+      if (!ancestor) throw notFound(`Cannot branch off the timeline that's not present in pageserver: ${req.ancestor_timeline_id}`);
+      const start = await this.branchPoint(ancestor, req.ancestor_start_lsn, knownCommitLsn(ancestor.id));
+      const prev = start === ancestor.lastRecordLsn ? ancestor.prevRecordLsn : 0;
+      timeline = await Timeline.create(this.id, dir, {
+        timeline_id: req.new_timeline_id, ancestor_timeline_id: ancestor.id, ancestor_lsn: start,
+        initdb_lsn: ancestor.meta.initdb_lsn, pg_version: ancestor.meta.pg_version,
+      }, ancestor, prev);
+    } else {
+      timeline = await Timeline.create(this.id, dir, {
+        timeline_id: req.new_timeline_id, ancestor_timeline_id: null, ancestor_lsn: null,
+        initdb_lsn: INITDB_LSN, pg_version: req.pg_version ?? DEFAULT_PG_VERSION,
+      }, null, 0);
+    }
+    this.add(timeline);
+    log.info(`created timeline ${this.id}/${timeline.id}`, { ancestor: timeline.meta.ancestor_timeline_id, start: formatLsn(timeline.startLsn) });
+    return { info: timeline.info(), created: true };
+  }
+
+  /** The validated branch point (neon: 406 for an LSN the ancestor cannot serve). */
+  private async branchPoint(ancestor: Timeline, requested: number | undefined, commitLsn: number): Promise<number> {
+    if (requested === undefined) return ancestor.lastRecordLsn;
+    const lsn = align(requested);
+    const bad = (message: string) => new ApiError(406, message);
+    if (lsn < ancestor.appliedGcCutoffLsn) {
+      throw bad(`invalid branch start lsn: less than latest GC cutoff ${formatLsn(ancestor.appliedGcCutoffLsn)}`);
+    }
+    if (ancestor.meta.ancestor_lsn !== null && lsn < ancestor.meta.ancestor_lsn) {
+      throw bad(`invalid start lsn ${formatLsn(lsn)} for ancestor timeline ${ancestor.id}: less than timeline ancestor lsn ${formatLsn(ancestor.meta.ancestor_lsn)}`);
+    }
+    if (lsn > Math.max(ancestor.lastRecordLsn, commitLsn)) {
+      throw bad(`invalid branch start lsn ${formatLsn(lsn)}: beyond the end of ancestor timeline ${ancestor.id} (last record ${formatLsn(ancestor.lastRecordLsn)})`);
+    }
+    try {
+      await ancestor.waitForLsn(lsn, BRANCH_WAIT_MS);
+    } catch (err) {
+      throw bad(`invalid branch start lsn ${formatLsn(lsn)}: ${(err as Error).message}`);
+    }
+    return lsn;
+  }
+
+  info(): TenantInfo {
+    return {
+      id: this.id,
+      state: { slug: 'Active' },
+      current_physical_size: [...this.timelines.values()].reduce((s, t) => s + (t.info().current_physical_size ?? 0), 0),
+      attachment_status: { slug: 'attached' },
+      generation: this.generation,
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.receivers.values()) r.stop();
+    for (const t of [...this.timelines.values()].reverse()) await t.close();
+  }
+}

@@ -1,0 +1,243 @@
+// A timeline on the pageserver: WAL records applied to a versioned store, read "as of" any LSN
+// between its start and its last record, falling through to the ancestor below a branch point.
+// Metadata that never changes (ancestor, start) is in timeline.json; LSN progress lives with the
+// store (disk_consistent_lsn and prev_record_lsn are persisted by each checkpoint).
+
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { TimelineInfo } from '../../../api/pageserver.ts';
+import { writeFileAtomic } from '../../../util/atomic-write.ts';
+import type { WalRecord } from '../../../wal/format.ts';
+import { formatLsn, type Lsn } from '../../../wal/lsn.ts';
+import { log } from '../../common/logger.ts';
+import { TimelineStore } from '../storage/timeline-store.ts';
+import { mergeScans, type ScanEntry } from './merge-scans.ts';
+
+export interface TimelineMeta {
+  timeline_id: string;
+  ancestor_timeline_id: string | null;
+  /** Branch point: this timeline sees its ancestor as of this LSN. */
+  ancestor_lsn: Lsn | null;
+  /** Where the root timeline's history begins. */
+  initdb_lsn: Lsn;
+  pg_version: number;
+}
+
+export class LsnError extends Error {
+  constructor(readonly code: 'lsn-out-of-range' | 'lsn-timeout', message: string) {
+    super(message);
+  }
+}
+
+const META_FILE = 'timeline.json';
+const CHECKPOINT_IDLE_MS = 10_000;
+
+interface Waiter {
+  lsn: Lsn;
+  resolve: () => void;
+}
+
+export class Timeline {
+  private waiters: Waiter[] = [];
+  private lastRecordStart: Lsn;
+  private checkpointing: Promise<void> | null = null;
+  private lastCheckpointAt = Date.now();
+  private timer: NodeJS.Timeout;
+  /** Filled by the WAL receiver, for TimelineInfo. */
+  walSource: { connstr: string | null; status: string; lastMsgLsn: Lsn | null; lastMsgTs: number | null } = { connstr: null, status: 'idle', lastMsgLsn: null, lastMsgTs: null };
+
+  private constructor(
+    readonly tenantShardId: string,
+    readonly dir: string,
+    readonly meta: TimelineMeta,
+    readonly store: TimelineStore,
+    readonly ancestor: Timeline | null,
+  ) {
+    this.lastRecordStart = Number(store.metadata['prev_record_lsn'] ?? 0);
+    this.timer = setInterval(() => void this.maybeCheckpoint(true), CHECKPOINT_IDLE_MS / 2);
+    this.timer.unref();
+  }
+
+  get id(): string {
+    return this.meta.timeline_id;
+  }
+
+  /** Where this timeline's own history starts (branch point, or initdb for a root). */
+  get startLsn(): Lsn {
+    return this.meta.ancestor_lsn ?? this.meta.initdb_lsn;
+  }
+
+  get lastRecordLsn(): Lsn {
+    return this.store.lastLsn;
+  }
+
+  /** Start of the last record; the next record points back at it. 0 when unknown. */
+  get prevRecordLsn(): Lsn {
+    return this.lastRecordStart;
+  }
+
+  get appliedGcCutoffLsn(): Lsn {
+    return this.startLsn;
+  }
+
+  static async create(tenantShardId: string, dir: string, meta: TimelineMeta, ancestor: Timeline | null, prevRecordLsn: Lsn): Promise<Timeline> {
+    await fsp.mkdir(path.join(dir, 'layers'), { recursive: true });
+    const store = await TimelineStore.open(path.join(dir, 'layers'));
+    await store.initialize(meta.ancestor_lsn ?? meta.initdb_lsn, { prev_record_lsn: prevRecordLsn });
+    await writeFileAtomic(path.join(dir, META_FILE), JSON.stringify(meta, null, 1) + '\n');
+    return new Timeline(tenantShardId, dir, meta, store, ancestor);
+  }
+
+  static readMeta(dir: string): TimelineMeta | null {
+    const file = path.join(dir, META_FILE);
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as TimelineMeta) : null;
+  }
+
+  static async load(tenantShardId: string, dir: string, meta: TimelineMeta, ancestor: Timeline | null): Promise<Timeline> {
+    const store = await TimelineStore.open(path.join(dir, 'layers'));
+    return new Timeline(tenantShardId, dir, meta, store, ancestor);
+  }
+
+  /** Applies decoded WAL records in order. */
+  ingest(records: WalRecord[]): void {
+    for (const r of records) {
+      if (r.endLsn <= this.store.lastLsn) continue; // already have it (a reconnect overlapping)
+      this.store.apply(r.endLsn, r.mutations);
+      this.lastRecordStart = r.startLsn;
+    }
+    if (records.length) this.wake();
+    void this.maybeCheckpoint(false);
+  }
+
+  private wake(): void {
+    const now = this.lastRecordLsn;
+    const ready = this.waiters.filter((w) => w.lsn <= now);
+    if (!ready.length) return;
+    this.waiters = this.waiters.filter((w) => w.lsn > now);
+    for (const w of ready) w.resolve();
+  }
+
+  /** Resolves once WAL up to `lsn` is ingested; fails after `timeoutMs`. */
+  waitForLsn(lsn: Lsn, timeoutMs: number): Promise<void> {
+    if (lsn <= this.lastRecordLsn) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { lsn, resolve: () => (clearTimeout(timer), resolve()) };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new LsnError('lsn-timeout', `timed out waiting for WAL up to ${formatLsn(lsn)}; the timeline has ${formatLsn(this.lastRecordLsn)} (is a safekeeper with that WAL reachable?)`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  private checkReadable(lsn: Lsn): void {
+    if (lsn < this.appliedGcCutoffLsn) {
+      throw new LsnError('lsn-out-of-range', `LSN ${formatLsn(lsn)} is earlier than the start of timeline ${this.id} (${formatLsn(this.appliedGcCutoffLsn)})`);
+    }
+  }
+
+  /** The value of `key` as of `lsn` (null if absent); the caller has waited for the LSN. */
+  get(key: Buffer, lsn: Lsn): Buffer | null {
+    this.checkReadable(lsn);
+    let timeline: Timeline | null = this;
+    let at = lsn;
+    while (timeline) {
+      const found = timeline.store.get(key, at);
+      if (found.found) return found.value;
+      at = Math.min(at, timeline.meta.ancestor_lsn ?? at);
+      timeline = timeline.ancestor;
+    }
+    return null;
+  }
+
+  /** Live entries in [start, end) as of `lsn`, ancestors included, ascending by key. */
+  *scan(start: Buffer, end: Buffer | null, lsn: Lsn): Generator<ScanEntry> {
+    this.checkReadable(lsn);
+    const sources: Generator<{ key: Buffer; value: Buffer | null }>[] = [];
+    let timeline: Timeline | null = this;
+    let at = lsn;
+    while (timeline) {
+      sources.push(timeline.store.scan(start, end, at));
+      at = Math.min(at, timeline.meta.ancestor_lsn ?? at);
+      timeline = timeline.ancestor;
+    }
+    yield* mergeScans(sources);
+  }
+
+  private async maybeCheckpoint(idle: boolean): Promise<void> {
+    if (this.checkpointing) return;
+    const due = this.store.shouldCheckpoint() || (idle && this.unflushed() && Date.now() - this.lastCheckpointAt >= CHECKPOINT_IDLE_MS);
+    if (due) await this.checkpoint();
+  }
+
+  /** WAL applied (even WAL that changed no key) but not yet covered by disk_consistent_lsn. */
+  private unflushed(): boolean {
+    return this.store.lastLsn > this.store.diskConsistentLsn;
+  }
+
+  /** Flushes what is in memory to a layer file; disk_consistent_lsn then covers it. */
+  checkpoint(): Promise<void> {
+    this.checkpointing ??= (async () => {
+      try {
+        await this.store.checkpoint({ prev_record_lsn: this.lastRecordStart });
+        await this.store.compact(this.appliedGcCutoffLsn);
+        this.lastCheckpointAt = Date.now();
+      } catch (err) {
+        log.error(`checkpoint of timeline ${this.id} failed`, { error: String((err as Error).stack ?? err) });
+      } finally {
+        this.checkpointing = null;
+      }
+    })();
+    return this.checkpointing;
+  }
+
+  info(): TimelineInfo {
+    const lsn = (n: Lsn) => formatLsn(n);
+    const layers = this.store.layers();
+    const physical = layers.reduce((sum, l) => sum + l.sizeBytes, 0);
+    return {
+      tenant_id: this.tenantShardId,
+      timeline_id: this.id,
+      ancestor_timeline_id: this.meta.ancestor_timeline_id,
+      ancestor_lsn: this.meta.ancestor_lsn === null ? null : lsn(this.meta.ancestor_lsn),
+      last_record_lsn: lsn(this.lastRecordLsn),
+      prev_record_lsn: this.lastRecordStart ? lsn(this.lastRecordStart) : null,
+      applied_gc_cutoff_lsn: lsn(this.appliedGcCutoffLsn),
+      min_readable_lsn: lsn(this.appliedGcCutoffLsn),
+      disk_consistent_lsn: lsn(this.store.diskConsistentLsn),
+      // Nothing is uploaded to remote storage yet: the remote copy is the timeline's start.
+      remote_consistent_lsn: lsn(this.startLsn),
+      remote_consistent_lsn_visible: lsn(this.startLsn),
+      initdb_lsn: lsn(this.meta.initdb_lsn),
+      current_logical_size: physical,
+      current_logical_size_is_accurate: false,
+      directory_entries_counts: [],
+      current_physical_size: physical,
+      current_logical_size_non_incremental: null,
+      pitr_history_size: 0,
+      within_ancestor_pitr: true,
+      timeline_dir_layer_file_size_sum: physical,
+      wal_source_connstr: this.walSource.connstr,
+      last_received_msg_lsn: this.walSource.lastMsgLsn === null ? null : lsn(this.walSource.lastMsgLsn),
+      last_received_msg_ts: this.walSource.lastMsgTs,
+      pg_version: this.meta.pg_version,
+      state: 'Active',
+      walreceiver_status: this.walSource.status,
+      is_archived: false,
+      rel_size_migration: 'legacy',
+      rel_size_migrated_at: null,
+      is_invisible: false,
+    };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.checkpointing;
+    // As the real pageserver on a clean shutdown: flush, so a restart need not replay this WAL.
+    if (this.unflushed()) await this.checkpoint();
+    for (const w of this.waiters) w.resolve();
+    this.waiters = [];
+    await this.store.close();
+  }
+}

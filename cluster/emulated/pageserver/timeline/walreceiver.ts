@@ -1,0 +1,142 @@
+// A timeline's WAL receiver: picks a safekeeper from what the broker reports (the one with the
+// highest commit_lsn), streams committed WAL from its last record onwards, applies it, and sends
+// its progress back. It moves to another safekeeper when the connection breaks or goes silent
+// (neon walreceiver connection_manager.rs, simplified).
+
+import { connectFramed, type FramedSocket } from '../../../protocol/framed-socket.ts';
+import { parseJsonBody } from '../../../protocol/frames.ts';
+import { decodeWalData, encodeFeedback, WAL_SERVICE_PROTOCOL, type ErrorMessage } from '../../../protocol/wal-service.ts';
+import type { SafekeeperTimelineInfo } from '../../../api/storage-broker.ts';
+import { formatLsn, parseLsn } from '../../../wal/lsn.ts';
+import { WalReader } from '../../../wal/reader.ts';
+import { log } from '../../common/logger.ts';
+import type { Timeline } from './timeline.ts';
+
+/** neon's lagging_wal_timeout and walreceiver_connect_timeout defaults. */
+const CANDIDATE_STALE_MS = 10_000;
+const SILENCE_TIMEOUT_MS = 10_000;
+const RETRY_MS = 200;
+const FEEDBACK_MS = 1000;
+
+interface Candidate {
+  info: SafekeeperTimelineInfo;
+  seenAt: number;
+  failedAt: number;
+}
+
+export class WalReceiver {
+  private readonly candidates = new Map<number, Candidate>();
+  private conn: FramedSocket | null = null;
+  private current: number | null = null;
+  private stopped = false;
+  private retry: NodeJS.Timeout | null = null;
+  private lastFrameAt = 0;
+  private readonly ticker: NodeJS.Timeout;
+
+  constructor(
+    private readonly timeline: Timeline,
+    private readonly tenantId: string,
+    private readonly consumer: string,
+  ) {
+    this.ticker = setInterval(() => this.tick(), FEEDBACK_MS);
+    this.ticker.unref();
+  }
+
+  /** A safekeeper reported on this timeline through the broker. */
+  offer(info: SafekeeperTimelineInfo): void {
+    const existing = this.candidates.get(info.safekeeper_id);
+    this.candidates.set(info.safekeeper_id, { info, seenAt: Date.now(), failedAt: existing?.failedAt ?? 0 });
+    if (!this.conn && !this.retry) this.connect();
+  }
+
+  private pick(): Candidate | null {
+    const now = Date.now();
+    const fresh = [...this.candidates.values()].filter((c) => now - c.seenAt < CANDIDATE_STALE_MS && c.info.commit_lsn !== '0/0');
+    if (!fresh.length) return null;
+    // Prefer ones that did not just fail; among them the highest commit_lsn.
+    fresh.sort((a, b) => Number(now - a.failedAt < 2000) - Number(now - b.failedAt < 2000) || parseLsn(b.info.commit_lsn) - parseLsn(a.info.commit_lsn));
+    return fresh[0]!;
+  }
+
+  private connect(): void {
+    if (this.stopped || this.conn) return;
+    const candidate = this.pick();
+    if (!candidate) return;
+    const [host, port] = candidate.info.safekeeper_connstr.split(':') as [string, string];
+    const start = this.timeline.lastRecordLsn;
+    const reader = new WalReader(start, this.timeline.prevRecordLsn);
+    this.current = candidate.info.safekeeper_id;
+    this.timeline.walSource = { connstr: `host=${host} port=${port}`, status: 'Connecting', lastMsgLsn: null, lastMsgTs: null };
+    connectFramed(host, Number(port), (frames) => {
+      this.lastFrameAt = Date.now();
+      for (const f of frames) {
+        if (f.tag === 'E') return this.fail(candidate, `safekeeper refused: ${parseJsonBody<ErrorMessage>(f).message}`);
+        if (f.tag !== 'w') continue;
+        const data = decodeWalData(f.body);
+        if (data.startLsn !== reader.fedEnd) {
+          return this.fail(candidate, `WAL stream jumped to ${formatLsn(data.startLsn)}`);
+        }
+        try {
+          this.timeline.ingest(reader.feed(data.data));
+        } catch (err) {
+          return this.fail(candidate, `cannot decode WAL: ${(err as Error).message}`);
+        }
+        this.timeline.walSource = { ...this.timeline.walSource, status: 'Streaming', lastMsgLsn: data.startLsn + data.data.length, lastMsgTs: Date.now() * 1000 };
+      }
+    }).then(
+      (conn) => {
+        if (this.stopped) return conn.destroy();
+        this.conn = conn;
+        this.lastFrameAt = Date.now();
+        conn.onClose(() => {
+          if (this.conn === conn) this.fail(candidate, 'connection closed');
+        });
+        conn.sendJson('H', { protocol: WAL_SERVICE_PROTOCOL, mode: 'replication', tenant_id: this.tenantId, timeline_id: this.timeline.id, start_lsn: formatLsn(start), consumer: this.consumer });
+        log.info(`WAL receiver for ${this.timeline.id} streaming from safekeeper ${candidate.info.safekeeper_id} at ${formatLsn(start)}`);
+      },
+      (err: Error) => this.fail(candidate, err.message),
+    );
+  }
+
+  private fail(candidate: Candidate, reason: string): void {
+    log.info(`WAL receiver for ${this.timeline.id}: safekeeper ${candidate.info.safekeeper_id}: ${reason}`);
+    candidate.failedAt = Date.now();
+    const conn = this.conn;
+    this.conn = null;
+    this.current = null;
+    conn?.destroy();
+    this.timeline.walSource = { ...this.timeline.walSource, status: 'Reconnecting' };
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      this.connect();
+    }, RETRY_MS);
+  }
+
+  /** Feedback to the safekeeper; leave one that went silent. */
+  private tick(): void {
+    if (!this.conn) {
+      if (!this.retry) this.connect();
+      return;
+    }
+    if (Date.now() - this.lastFrameAt > SILENCE_TIMEOUT_MS) {
+      const candidate = this.candidates.get(this.current!);
+      if (candidate) this.fail(candidate, `no message for ${SILENCE_TIMEOUT_MS / 1000} s`);
+      return;
+    }
+    const t = this.timeline;
+    this.conn.send('r', encodeFeedback({ lastReceivedLsn: t.lastRecordLsn, diskConsistentLsn: t.store.diskConsistentLsn, remoteConsistentLsn: t.startLsn, appliedLsn: t.lastRecordLsn }));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.ticker);
+    if (this.retry) clearTimeout(this.retry);
+    this.conn?.destroy();
+    this.conn = null;
+  }
+}
