@@ -28,3 +28,41 @@ export function duration(value: string): number {
     throw err;
   }
 }
+
+/** `--safekeepers 1,2,3`: a comma-separated list of node ids. */
+export function idList(what: string) {
+  return (value: string): number[] => {
+    const parts = value.split(',').map((s) => s.trim());
+    if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) throw new InvalidArgumentError(`${what} must be node ids separated by commas (e.g. 1,2,3), got "${value}".`);
+    const ids = parts.map(Number);
+    if (new Set(ids).size !== ids.length) throw new InvalidArgumentError(`${what} lists an id twice: "${value}".`);
+    return ids;
+  };
+}
+
+/**
+ * `-c key:value` (repeatable) as neon_local takes tenant config. Values that read as JSON (numbers,
+ * booleans, objects) are sent as such, anything else as a string ("1h", "10MB").
+ */
+export function keyValue(value: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
+  const colon = value.indexOf(':');
+  if (colon <= 0) throw new InvalidArgumentError(`expected key:value (e.g. gc_period:1h), got "${value}".`);
+  const key = value.slice(0, colon).trim();
+  const text = value.slice(colon + 1).trim();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // a plain string
+  }
+  return { ...previous, [key]: parsed };
+}
+
+/** `--hot-standby true` style booleans, as clap takes them. */
+export function boolValue(what: string) {
+  return (value: string): boolean => {
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+    throw new InvalidArgumentError(`${what} must be true or false, got "${value}".`);
+  };
+}

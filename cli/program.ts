@@ -6,12 +6,14 @@ import { NeonLocalError } from '../cluster/util/errors.ts';
 import { resetActionExitCode, actionExitCode } from './action.ts';
 import { registerComponentCommands } from './commands/components.ts';
 import { registerClusterCommands } from './commands/cluster.ts';
+import { registerEndpointCommands } from './commands/endpoints.ts';
+import { registerTenantCommands } from './commands/tenants.ts';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.ts';
 import { createOutput, printError } from './output.ts';
 
 export function buildProgram(): Command {
   const program = new Command('neon-local')
-    .description('A local Neon storage cluster: storage controller, broker, pageservers and safekeepers, emulated or real.')
+    .description('A local Neon storage cluster: storage controller, broker, pageservers, safekeepers and compute endpoints, emulated or real.')
     .addOption(new Option('--json', 'print exactly one JSON document on stdout (errors too)'))
     .addOption(new Option('--repo-dir <dir>', 'the cluster directory (default: $NEON_REPO_DIR or ./.neon)'))
     .showSuggestionAfterError(true)
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: () => {}, outputError: () => {} });
   registerClusterCommands(program);
   registerComponentCommands(program);
+  registerTenantCommands(program);
+  registerEndpointCommands(program);
   return program;
 }
 

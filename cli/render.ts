@@ -3,7 +3,7 @@
 import type { ClusterStatus, ComponentStatus } from '../cluster/operations/status.ts';
 import type { StartResult, StopResult } from '../cluster/supervisor/protocol.ts';
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
   return rows.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!))).join('  ').trimEnd()).join('\n');
 }
@@ -44,6 +44,9 @@ export function renderStarted(result: StartResult, status: ClusterStatus, databa
   if (rows.length) lines.push(table(rows));
   const storcon = status.components.find((c) => c.kind === 'storage-controller');
   lines.push('');
+  for (const c of status.components) {
+    if (c.kind === 'compute' && c.state === 'running') lines.push(`Connect: psql -h 127.0.0.1 -p ${c.ports['pg']} -U cloud_admin postgres   (endpoint ${c.name})`);
+  }
   if (storcon && storcon.state === 'running') lines.push(`Try:    curl -s ${storcon.httpUrl}/control/v1/node`);
   lines.push(`Logs:   ${status.repoDir}/<component>/*.log   (neon-local status lists them)`);
   lines.push('Stop:   neon-local stop');

@@ -5,7 +5,8 @@ import { Option, type Command } from 'commander';
 import { loadClusterConfig } from '../../cluster/config/cluster-file.ts';
 import { toFile } from '../../cluster/config/schema.ts';
 import { FORCE_MODES, initCluster, type ForceMode } from '../../cluster/operations/init.ts';
-import { DEFAULT_START_TIMEOUT_MS, startComponents, stopComponents } from '../../cluster/operations/lifecycle.ts';
+import { startCluster } from '../../cluster/operations/cluster-start.ts';
+import { DEFAULT_START_TIMEOUT_MS, stopComponents } from '../../cluster/operations/lifecycle.ts';
 import { clusterStatus } from '../../cluster/operations/status.ts';
 import { STOP_MODES, type StopMode } from '../../cluster/process/terminate.ts';
 import type { RepoLayout } from '../../cluster/repo/layout.ts';
@@ -71,24 +72,25 @@ export function registerClusterCommands(program: Command): void {
   defineAction(
     program
       .command('start')
-      .description('start every component and wait until the storage controller sees all pageservers Active')
+      .description('start the storage cluster, wait until the storage controller sees all pageservers Active, then start the endpoints that were running')
       .addOption(timeoutOption())
-      .addOption(new Option('--init', 'initialise a default cluster first if the directory has none')),
+      .addOption(new Option('--init', 'initialise a default cluster first if the directory has none, with a default tenant and a running endpoint ep-main')),
     { startsProcesses: true },
     async ({ out, layout, opts }) => {
-      if (opts['init'] && !fs.existsSync(layout.configFile)) {
+      const firstRun = opts['init'] === true && !fs.existsSync(layout.configFile);
+      if (firstRun) {
         out.progress(`No cluster in ${layout.root} yet; initialising the default topology.`);
         await initCluster({ repoDir: layout.root, force: 'empty-dir-ok', onProgress: (line) => out.progress(line) });
       }
       out.progress(`Starting the cluster in ${layout.root} ...`);
-      const result = await startComponents(layout, { timeoutMs: opts['startTimeout'] as number, onEvent: progressPrinter(out) });
+      const result = await startCluster(layout, { timeoutMs: opts['startTimeout'] as number, onEvent: progressPrinter(out), firstRun, onProgress: (line) => out.progress(line) });
       const status = await clusterStatus(layout);
       return { data: { ...result, repoDir: layout.root, components: status.components }, human: renderStarted(result, status, await databaseNote(layout)) };
     },
   );
 
   defineAction(
-    program.command('stop').description('stop every component (and the supervisor)').addOption(modeOption()),
+    program.command('stop').description('stop every component, endpoints first (and the supervisor); running endpoints come back on start').addOption(modeOption()),
     {},
     async ({ layout, opts }) => {
       const result = await stopComponents(layout, { mode: opts['mode'] as StopMode });

@@ -37,3 +37,18 @@ export const timelineCreateRequest = struct({
 export type TimelineCreateRequest = Decoded<typeof timelineCreateRequest>;
 
 export const onlyLocalQuery = literal('true', 'false');
+
+/** GET /v1/tenant/:t/timeline/:tl (the fields neon-local reads; the safekeeper sends more). */
+export interface SafekeeperTimelineStatus {
+  tenant_id: string;
+  timeline_id: string;
+  mconf: { generation: number; members: unknown[]; new_members: unknown[] | null };
+  acceptor_state: { term: number; epoch: number; term_history: { term: number; lsn: string }[] };
+  flush_lsn: string;
+  commit_lsn: string;
+  timeline_start_lsn: string;
+  local_start_lsn: string;
+  backup_lsn: string;
+  peer_horizon_lsn: string;
+  remote_consistent_lsn: string;
+}

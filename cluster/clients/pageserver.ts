@@ -1,6 +1,6 @@
 // Typed client for a pageserver's management API.
 
-import type { LocationConfigListing, PageserverStatus, PageserverUtilization } from '../api/pageserver.ts';
+import type { LocationConfigListing, PageserverStatus, PageserverUtilization, TenantInfo, TimelineInfo } from '../api/pageserver.ts';
 import { JsonClient } from './http.ts';
 
 export class PageserverClient extends JsonClient {
@@ -10,6 +10,9 @@ export class PageserverClient extends JsonClient {
 
   status(): Promise<PageserverStatus> { return this.get('/v1/status'); }
   utilization(): Promise<PageserverUtilization> { return this.get('/v1/utilization'); }
-  tenants(): Promise<unknown[]> { return this.get('/v1/tenant'); }
+  tenants(): Promise<TenantInfo[]> { return this.get('/v1/tenant'); }
+  timelines(tenantShardId: string): Promise<TimelineInfo[]> { return this.get(`/v1/tenant/${tenantShardId}/timeline`); }
+  timeline(tenantShardId: string, timelineId: string): Promise<TimelineInfo> { return this.get(`/v1/tenant/${tenantShardId}/timeline/${timelineId}`); }
+  checkpoint(tenantShardId: string, timelineId: string): Promise<null> { return this.put(`/v1/tenant/${tenantShardId}/timeline/${timelineId}/checkpoint`, undefined); }
   locationConfigs(): Promise<LocationConfigListing> { return this.get('/v1/location_config'); }
 }

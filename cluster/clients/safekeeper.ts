@@ -1,6 +1,6 @@
 // Typed client for a safekeeper's HTTP API.
 
-import type { SafekeeperStatus, SafekeeperUtilization } from '../api/safekeeper.ts';
+import type { SafekeeperStatus, SafekeeperTimelineStatus, SafekeeperUtilization } from '../api/safekeeper.ts';
 import { JsonClient } from './http.ts';
 
 export class SafekeeperClient extends JsonClient {
@@ -10,4 +10,6 @@ export class SafekeeperClient extends JsonClient {
 
   status(): Promise<SafekeeperStatus> { return this.get('/v1/status'); }
   utilization(): Promise<SafekeeperUtilization> { return this.get('/v1/utilization'); }
+  timeline(tenantId: string, timelineId: string): Promise<SafekeeperTimelineStatus> { return this.get(`/v1/tenant/${tenantId}/timeline/${timelineId}`); }
+  timelines(): Promise<{ tenant_id: string; timeline_id: string }[]> { return this.get('/v1/tenant/timeline'); }
 }

@@ -19,6 +19,13 @@ export interface TenantLocateResponse {
   shard_params: { count: number; stripe_size: number };
 }
 
+export interface TenantDescribeResponse {
+  tenant_id: string;
+  shards: { tenant_shard_id: string; node_attached: number | null; is_reconciling: boolean }[];
+  policy: unknown;
+  config: Record<string, unknown>;
+}
+
 export class StorageControllerClient extends JsonClient {
   constructor(baseUrl: string) {
     super(baseUrl, 'storage controller');
@@ -38,6 +45,8 @@ export class StorageControllerClient extends JsonClient {
   createTimeline(tenantId: string, request: Record<string, unknown>): Promise<TimelineInfo & { safekeepers: TimelineSafekeepers | null }> {
     return this.post(`/v1/tenant/${tenantId}/timeline`, request);
   }
+  tenants(): Promise<TenantDescribeResponse[]> { return this.get('/control/v1/tenant'); }
+  tenant(tenantId: string): Promise<TenantDescribeResponse> { return this.get(`/control/v1/tenant/${tenantId}`); }
   timelines(tenantId: string): Promise<TimelineInfo[]> { return this.get(`/v1/tenant/${tenantId}/timeline`); }
   timeline(tenantId: string, timelineId: string): Promise<TimelineInfo> { return this.get(`/v1/tenant/${tenantId}/timeline/${timelineId}`); }
   locateTenant(tenantId: string): Promise<TenantLocateResponse> { return this.get(`/debug/v1/tenant/${tenantId}/locate`); }

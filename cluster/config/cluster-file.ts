@@ -1,5 +1,6 @@
 // Loading and saving cluster.yaml.
 
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -19,13 +20,30 @@ export async function loadClusterConfig(layout: RepoLayout): Promise<ClusterConf
   try {
     text = await fsp.readFile(layout.configFile, 'utf8');
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') {
-      throw new NeonLocalError('not-initialized', `no cluster in ${layout.root} (${CONFIG_FILE_NAME} not found)`, {
-        hint: 'run `neon-local init` first, or `neon-local start --init`; set NEON_REPO_DIR or --repo-dir to use another directory',
-      });
-    }
-    throw err;
+    throw missingConfig(layout, err);
   }
+  return parseClusterConfig(layout, text);
+}
+
+/** The same, for synchronous callers (fixture getters). */
+export function loadClusterConfigSync(layout: RepoLayout): ClusterConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(layout.configFile, 'utf8');
+  } catch (err) {
+    throw missingConfig(layout, err);
+  }
+  return parseClusterConfig(layout, text);
+}
+
+function missingConfig(layout: RepoLayout, err: unknown): unknown {
+  if (errnoCode(err) !== 'ENOENT') return err;
+  return new NeonLocalError('not-initialized', `no cluster in ${layout.root} (${CONFIG_FILE_NAME} not found)`, {
+    hint: 'run `neon-local init` first, or `neon-local start --init`; set NEON_REPO_DIR or --repo-dir to use another directory',
+  });
+}
+
+function parseClusterConfig(layout: RepoLayout, text: string): ClusterConfig {
   const hint = `fix ${layout.configFile}, or re-create the cluster with \`neon-local init --force remove-all-contents\``;
   const config = fromFile(decodeYaml(text, clusterFileDecoder, layout.configFile, hint));
   validateCluster(config, layout.configFile);

@@ -27,10 +27,11 @@ export interface StartOptions {
 }
 
 export function startComponents(layout: RepoLayout, options: StartOptions = {}): Promise<StartResult> {
-  return withRepoLock(layout, { command: 'neon-local start', ...options.lock }, () => startLocked(layout, options));
+  return withRepoLock(layout, { command: 'neon-local start', ...options.lock }, () => startComponentsLocked(layout, options));
 }
 
-async function startLocked(layout: RepoLayout, options: StartOptions): Promise<StartResult> {
+/** startComponents for a caller that already holds the repo lock. */
+export async function startComponentsLocked(layout: RepoLayout, options: StartOptions): Promise<StartResult> {
   await loadClusterConfig(layout); // config errors surface here, before any process starts
   const client = await ensureSupervisor(layout, { attached: options.attached ?? false });
   try {
@@ -62,10 +63,11 @@ export interface StopOptions {
  * the run records when no supervisor answers, so nothing outlives `stop`.
  */
 export function stopComponents(layout: RepoLayout, options: StopOptions = {}): Promise<StopResult> {
-  return withRepoLock(layout, { command: 'neon-local stop', ...options.lock }, () => stopLocked(layout, options));
+  return withRepoLock(layout, { command: 'neon-local stop', ...options.lock }, () => stopComponentsLocked(layout, options));
 }
 
-async function stopLocked(layout: RepoLayout, options: StopOptions): Promise<StopResult> {
+/** stopComponents for a caller that already holds the repo lock. */
+export async function stopComponentsLocked(layout: RepoLayout, options: StopOptions): Promise<StopResult> {
   const mode = options.mode ?? 'fast';
   const config = await loadClusterConfig(layout);
   const all = componentSpecs(config, layout);
@@ -104,7 +106,7 @@ export function restartComponents(
   options: Omit<StartOptions, 'components'> & { mode?: StopMode } = {},
 ): Promise<StartResult> {
   return withRepoLock(layout, { command: 'neon-local restart', ...options.lock }, async () => {
-    await stopLocked(layout, { components, mode: options.mode ?? 'fast' });
-    return startLocked(layout, { ...options, components });
+    await stopComponentsLocked(layout, { components, mode: options.mode ?? 'fast' });
+    return startComponentsLocked(layout, { ...options, components });
   });
 }

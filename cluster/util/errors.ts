@@ -9,6 +9,9 @@ export type ErrorCode =
   | 'lock-timeout' // another neon-local command holds the repo lock
   | 'port-in-use' // a persisted port is taken by someone else
   | 'unknown-component' // no component with that kind/id in the topology
+  | 'not-found' // no such tenant, branch or endpoint
+  | 'conflict' // it exists already, or is already running
+  | 'not-running' // the command needs a running cluster (or endpoint)
   | 'start-failed' // a component did not become ready
   | 'stop-failed' // a component would not die
   | 'supervisor' // the supervisor process misbehaved

@@ -53,7 +53,8 @@ export class TimelineService {
     const shard = formatTenantShardId(this.tenants.shard(tenantId).record);
     let info: TimelineInfo;
     try {
-      info = await ps.post<TimelineInfo>(`/v1/tenant/${shard}/timeline`, req);
+      const body = { ...req, ancestor_start_lsn: req.ancestor_start_lsn === undefined ? undefined : formatLsn(req.ancestor_start_lsn) };
+      info = await ps.post<TimelineInfo>(`/v1/tenant/${shard}/timeline`, body);
     } catch (err) {
       // The pageserver's verdict (409 conflict, 406 bad branch point, ...) is the answer.
       if (err instanceof ComponentHttpError && err.status < 500) return new Reply(err.status, err.details?.['body'] ?? { msg: err.message });

@@ -72,7 +72,7 @@ export class Engine {
 
   start(): void {
     if (this.options.mode.kind === 'static') {
-      void this.startAt(this.options.mode.lsn, this.epoch);
+      void this.startStatic(this.options.mode.lsn);
       return;
     }
     this.walproposer = this.newWalProposer(this.options.safekeepers, this.options.generationsEnabled);
@@ -97,6 +97,19 @@ export class Engine {
       await this.startAt(info.startLsn, epoch);
     } catch (err) {
       if (epoch === this.epoch) log.warn('startup after election failed; waiting for the next election', { error: (err as Error).message });
+    }
+  }
+
+  /** A static endpoint has no election to wait for: it retries until the pageserver serves its LSN. */
+  private async startStatic(lsn: Lsn): Promise<void> {
+    while (this.state === 'starting') {
+      try {
+        await this.startAt(lsn, this.epoch);
+      } catch (err) {
+        this.lastError = (err as Error).message;
+        log.warn(`cannot start at ${formatLsn(lsn)} yet; retrying`, { error: this.lastError });
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
   }
 

@@ -1,0 +1,149 @@
+// `tenant`, `timeline` and `mappings` commands, with neon_local's names and flags.
+
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { createTenant, createTimeline, listTenants, mapBranchName, setDefaultTenant, timelineTree, type TimelineNode } from '../../cluster/operations/tenants.ts';
+import { defineAction } from '../action.ts';
+import { keyValue, positiveInt } from '../parse.ts';
+
+function tenantIdOption(): Option {
+  return new Option('--tenant-id <id>', 'tenant (default: the default tenant)');
+}
+
+function pgVersionOption(): Option {
+  return new Option('--pg-version <n>', 'PostgreSQL major version (default 17)').argParser(positiveInt('--pg-version'));
+}
+
+export function registerTenantCommands(program: Command): void {
+  const tenant = program.command('tenant').description('create and list tenants');
+  defineAction(
+    tenant
+      .command('create')
+      .description('create a tenant through the storage controller, with an initial timeline named main')
+      .addOption(new Option('--tenant-id <id>', 'tenant id (default: a new random one)'))
+      .addOption(new Option('--timeline-id <id>', 'id of the initial timeline (default: random)'))
+      .addOption(new Option('-c, --config <key:value>', 'tenant config, repeatable (e.g. -c gc_horizon:1024)').argParser(keyValue))
+      .addOption(pgVersionOption())
+      .addOption(new Option('--set-default', 'make it the default tenant'))
+      .addOption(new Option('--placement-policy <json>', 'e.g. \'{"Attached":1}\'').argParser((v) => parseJsonOption(v, '--placement-policy'))),
+    {},
+    async ({ layout, opts }) => {
+      const created = await createTenant(layout, {
+        ...(opts['tenantId'] !== undefined ? { tenantId: opts['tenantId'] as string } : {}),
+        ...(opts['timelineId'] !== undefined ? { timelineId: opts['timelineId'] as string } : {}),
+        ...(opts['config'] !== undefined ? { config: opts['config'] as Record<string, unknown> } : {}),
+        ...(opts['pgVersion'] !== undefined ? { pgVersion: opts['pgVersion'] as number } : {}),
+        ...(opts['placementPolicy'] !== undefined ? { placementPolicy: opts['placementPolicy'] } : {}),
+        setDefault: opts['setDefault'] === true,
+      });
+      const lines = [
+        `tenant ${created.tenantId} successfully created on pageserver ${created.pageserverId ?? '?'} (generation ${created.generation ?? '?'})`,
+        `Created an initial timeline '${created.timelineId}' for tenant: ${created.tenantId} (branch ${created.branchName})`,
+      ];
+      if (created.safekeepers) lines.push(`  on safekeepers ${created.safekeepers.safekeepers.map((s) => s.id).join(', ')} (membership generation ${created.safekeepers.generation})`);
+      if (created.isDefault) lines.push(`Setting tenant ${created.tenantId} as a default one`);
+      return { data: created, human: lines.join('\n') };
+    },
+  );
+
+  defineAction(tenant.command('list').description('list tenants: id and state'), {}, async ({ layout }) => {
+    const tenants = await listTenants(layout);
+    const human = tenants.map((t) => `${t.tenantId} ${t.state}${t.isDefault ? ' (default)' : ''}`).join('\n');
+    return { data: tenants, human: human || 'No tenants yet; create one with `neon-local tenant create --set-default`.' };
+  });
+
+  defineAction(
+    tenant.command('set-default').description('set the tenant commands use when --tenant-id is left out').requiredOption('--tenant-id <id>', 'tenant id'),
+    {},
+    async ({ layout, opts }) => {
+      await setDefaultTenant(layout, opts['tenantId'] as string);
+      return { data: { defaultTenantId: opts['tenantId'] }, human: `Setting tenant ${opts['tenantId'] as string} as a default one` };
+    },
+  );
+
+  const timeline = program.command('timeline').description('create, branch and list timelines');
+  defineAction(
+    timeline
+      .command('create')
+      .description('create an empty root timeline and name it')
+      .requiredOption('--branch-name <name>', 'name for the new timeline')
+      .addOption(tenantIdOption())
+      .addOption(new Option('--timeline-id <id>', 'timeline id (default: random)'))
+      .addOption(pgVersionOption()),
+    {},
+    async ({ layout, opts }) => {
+      const created = await createTimeline(layout, {
+        branchName: opts['branchName'] as string,
+        ...(opts['tenantId'] !== undefined ? { tenantId: opts['tenantId'] as string } : {}),
+        ...(opts['timelineId'] !== undefined ? { timelineId: opts['timelineId'] as string } : {}),
+        ...(opts['pgVersion'] !== undefined ? { pgVersion: opts['pgVersion'] as number } : {}),
+      });
+      return { data: created, human: `Created timeline '${created.timelineId}' at Lsn ${created.lastRecordLsn} for tenant: ${created.tenantId} (branch ${created.branchName})` };
+    },
+  );
+
+  defineAction(
+    timeline
+      .command('branch')
+      .description('create a timeline that starts from another branch at an LSN (default: its last LSN)')
+      .requiredOption('--branch-name <name>', 'name for the new branch')
+      .addOption(new Option('--ancestor-branch-name <name>', 'branch to start from').default('main'))
+      .addOption(new Option('--ancestor-start-lsn <lsn>', 'LSN of the ancestor to branch at (default: its last record LSN)'))
+      .addOption(tenantIdOption())
+      .addOption(new Option('--timeline-id <id>', 'timeline id (default: random)')),
+    {},
+    async ({ layout, opts }) => {
+      const created = await createTimeline(layout, {
+        branchName: opts['branchName'] as string,
+        ancestorBranchName: opts['ancestorBranchName'] as string,
+        ...(opts['ancestorStartLsn'] !== undefined ? { ancestorStartLsn: opts['ancestorStartLsn'] as string } : {}),
+        ...(opts['tenantId'] !== undefined ? { tenantId: opts['tenantId'] as string } : {}),
+        ...(opts['timelineId'] !== undefined ? { timelineId: opts['timelineId'] as string } : {}),
+      });
+      return {
+        data: created,
+        human: `Created timeline '${created.timelineId}' at Lsn ${created.ancestorLsn ?? created.lastRecordLsn} for tenant: ${created.tenantId}. Ancestor timeline: '${opts['ancestorBranchName'] as string}'`,
+      };
+    },
+  );
+
+  defineAction(timeline.command('list').description('show the tenant\'s timelines as a tree: name [id]').addOption(tenantIdOption()), {}, async ({ layout, opts }) => {
+    const tree = await timelineTree(layout, opts['tenantId'] as string | undefined);
+    return { data: tree, human: renderTree(tree.roots) || `Tenant ${tree.tenantId} has no timelines.` };
+  });
+
+  const mappings = program.command('mappings').description('branch names');
+  defineAction(
+    mappings
+      .command('map')
+      .description('name an existing timeline')
+      .requiredOption('--tenant-id <id>', 'tenant id')
+      .requiredOption('--timeline-id <id>', 'timeline id')
+      .requiredOption('--branch-name <name>', 'the name'),
+    {},
+    async ({ layout, opts }) => {
+      await mapBranchName(layout, opts['tenantId'] as string, opts['timelineId'] as string, opts['branchName'] as string);
+      return { data: { tenantId: opts['tenantId'], timelineId: opts['timelineId'], branchName: opts['branchName'] }, human: `Branch ${opts['branchName'] as string} now names timeline ${opts['timelineId'] as string}.` };
+    },
+  );
+}
+
+function parseJsonOption(value: string, flag: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError(`${flag} must be JSON, e.g. '{"Attached":1}'.`);
+  }
+}
+
+/** neon_local's tree: `main [id]`, children as `┣━ @LSN: name [id]`, the last one with `┗━`. */
+export function renderTree(roots: TimelineNode[]): string {
+  const lines: string[] = [];
+  const walk = (node: TimelineNode, prefix: string, isLast: boolean, depth: number) => {
+    const label = `${node.name ?? '(unnamed)'} [${node.info.timeline_id}]`;
+    lines.push(depth === 0 ? label : `${prefix}${isLast ? '┗━' : '┣━'} @${node.info.ancestor_lsn}: ${label}`);
+    const childPrefix = depth === 0 ? '' : prefix + (isLast ? '   ' : '┃  ');
+    node.children.forEach((child, i) => walk(child, childPrefix, i === node.children.length - 1, depth + 1));
+  };
+  roots.forEach((root) => walk(root, '', true, 0));
+  return lines.join('\n');
+}
