@@ -1,7 +1,7 @@
 // Wire types of the pageserver management API (neon pageserver/src/http/routes.rs,
 // libs/pageserver_api/src/models.rs), with decoders for the bodies the emulator accepts.
 
-import { bool, literal, nullable, optional, struct, u8, u32, unknownValue, withDefault, type Decoded } from '../util/decode.ts';
+import { bool, literal, nullable, optional, struct, u8, u32, u64, unknownValue, withDefault, type Decoded } from '../util/decode.ts';
 import { hexIdDecoder } from './ids.ts';
 import { lsnDecoder } from './safekeeper.ts';
 import { tenantConfigDecoder, type TenantConfig } from './tenant-config.ts';
@@ -60,6 +60,21 @@ export const timelineCreateRequest = struct(
   { denyUnknown: false },
 );
 export type TimelineCreateRequest = Decoded<typeof timelineCreateRequest>;
+
+/** PUT .../do_gc: `gc_horizon` overrides the tenant's for this pass. */
+export const doGcRequest = struct({ gc_horizon: withDefault(nullable(u64), null) });
+
+/** PUT .../do_gc answers with this (neon's GcResult; elapsed in milliseconds). */
+export interface GcResult {
+  layers_total: number;
+  layers_needed_by_cutoff: number;
+  layers_needed_by_pitr: number;
+  layers_needed_by_branches: number;
+  layers_needed_by_leases: number;
+  layers_not_updated: number;
+  layers_removed: number;
+  elapsed: number;
+}
 
 export type TimelineState = 'Loading' | 'Active' | 'Stopping' | { Broken: { reason: string; backtrace: string } };
 

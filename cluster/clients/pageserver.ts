@@ -1,6 +1,6 @@
 // Typed client for a pageserver's management API.
 
-import type { LocationConfigListing, PageserverStatus, PageserverUtilization, TenantInfo, TimelineInfo } from '../api/pageserver.ts';
+import type { GcResult, LocationConfigListing, PageserverStatus, PageserverUtilization, TenantInfo, TimelineInfo } from '../api/pageserver.ts';
 import { JsonClient } from './http.ts';
 
 export class PageserverClient extends JsonClient {
@@ -13,6 +13,7 @@ export class PageserverClient extends JsonClient {
   tenants(): Promise<TenantInfo[]> { return this.get('/v1/tenant'); }
   timelines(tenantShardId: string): Promise<TimelineInfo[]> { return this.get(`/v1/tenant/${tenantShardId}/timeline`); }
   timeline(tenantShardId: string, timelineId: string): Promise<TimelineInfo> { return this.get(`/v1/tenant/${tenantShardId}/timeline/${timelineId}`); }
+  gc(tenantShardId: string, timelineId: string, gcHorizon: number | null = null): Promise<GcResult> { return this.put(`/v1/tenant/${tenantShardId}/timeline/${timelineId}/do_gc`, { gc_horizon: gcHorizon }); }
   checkpoint(tenantShardId: string, timelineId: string): Promise<null> { return this.put(`/v1/tenant/${tenantShardId}/timeline/${timelineId}/checkpoint`, undefined); }
   locationConfigs(): Promise<LocationConfigListing> { return this.get('/v1/location_config'); }
 }

@@ -21,9 +21,12 @@ export async function probeOnce(spec: ComponentSpec, timeoutMs = PROBE_TIMEOUT_M
     if (res.status >= 200 && res.status < 300) {
       const want = spec.probe.json;
       if (!want) return { ready: true };
-      const value = (JSON.parse(res.body) as Record<string, unknown>)[want.field];
+      const body = JSON.parse(res.body) as Record<string, unknown>;
+      const value = body[want.field];
       if (value === want.ready) return { ready: true };
-      return { ready: false, fatal: value === want.fatal, detail: `GET ${spec.probe.url}: ${want.field} is ${JSON.stringify(value)}` };
+      // compute_ctl's /status says why it failed in `error`.
+      const why = typeof body['error'] === 'string' && body['error'] ? ` (${body['error']})` : '';
+      return { ready: false, fatal: value === want.fatal, detail: `GET ${spec.probe.url}: ${want.field} is ${JSON.stringify(value)}${why}` };
     }
     return { ready: false, fatal: spec.probe.httpErrorIsFatal, detail: `GET ${spec.probe.url} answered ${res.status} ${res.body.slice(0, 200)}` };
   } catch (err) {

@@ -31,7 +31,7 @@ t.test('a paused supervisor does not prevent stop', async (t) => {
   process.kill(status.supervisor.pid!, 'SIGSTOP');
   const stop = await cliIn(repo, ['stop', '--json']);
   t.equal(stop.exitCode, 0, stop.stderr);
-  t.same(stop.json.stopped.sort(), ['broker', 'ps1', 'sk1', 'sk2', 'sk3', 'storcon'], 'it reports what was running');
+  t.same(stop.json.stopped.sort(), ['broker', 'ep-main', 'ps1', 'sk1', 'sk2', 'sk3', 'storcon'], 'it reports what was running, the endpoint included');
   t.same(processesWithCwdUnder(repo), [], 'supervisor and components are gone');
   t.equal((await cliIn(repo, ['start'])).exitCode, 0, 'the cluster starts again');
 });

@@ -9,6 +9,8 @@ const int = (value: string) => ({ kind: 'int', value });
 const str = (value: string) => ({ kind: 'string', value });
 const col = (name: string) => ({ kind: 'column', name });
 const param = (index: number) => ({ kind: 'param', index });
+const bin = (op: string, left: unknown, right: unknown) => ({ kind: 'binary', op, left, right });
+const values = (...rows: unknown[][]) => ({ kind: 'values', rows });
 
 /** The expression of `SELECT <expr>`. */
 function expr(text: string): Expr {
@@ -56,15 +58,15 @@ t.test('CREATE TABLE and DROP TABLE', async (t) => {
 
 t.test('INSERT, ON CONFLICT, UPSERT and RETURNING', async (t) => {
   t.same(parseStatement("INSERT INTO kv (k, v) VALUES (1, 'a'), ($1, $2)"), {
-    kind: 'insert', table: 'kv', columns: ['k', 'v'], rows: [[int('1'), str('a')], [param(1), param(2)]], onConflict: null, returning: null,
+    kind: 'insert', table: 'kv', columns: ['k', 'v'], source: values([int('1'), str('a')], [param(1), param(2)]), onConflict: null, returning: null,
   });
-  t.match(parseStatement('INSERT INTO kv VALUES (1, NULL) ON CONFLICT DO NOTHING'), { columns: null, rows: [[int('1'), { kind: 'null' }]], onConflict: { action: 'nothing', target: null } });
+  t.match(parseStatement('INSERT INTO kv VALUES (1, NULL) ON CONFLICT DO NOTHING'), { columns: null, source: values([int('1'), { kind: 'null' }]), onConflict: { action: 'nothing', target: null } });
   t.match(parseStatement('INSERT INTO kv VALUES (1, 2) ON CONFLICT (k) DO NOTHING'), { onConflict: { action: 'nothing', target: 'k' } });
   t.same(parseStatement("INSERT INTO kv VALUES (1, 'x') ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v || kv_suffix, n = n + 1 RETURNING *, v AS value").valueOf(), {
     kind: 'insert',
     table: 'kv',
     columns: null,
-    rows: [[int('1'), str('x')]],
+    source: values([int('1'), str('x')]),
     onConflict: {
       action: 'update',
       target: 'k',
@@ -76,8 +78,38 @@ t.test('INSERT, ON CONFLICT, UPSERT and RETURNING', async (t) => {
     returning: [{ kind: 'star' }, { kind: 'column', column: 'v', name: 'value' }],
   });
   t.same(parseStatement('UPSERT INTO kv (k, v) VALUES (1, 2) RETURNING k'), {
-    kind: 'upsert', table: 'kv', columns: ['k', 'v'], rows: [[int('1'), int('2')]], returning: [{ kind: 'column', column: 'k', name: 'k' }],
+    kind: 'upsert', table: 'kv', columns: ['k', 'v'], source: values([int('1'), int('2')]), returning: [{ kind: 'column', column: 'k', name: 'k' }],
   });
+});
+
+t.test('INSERT ... SELECT and SELECT ... FROM generate_series', async (t) => {
+  const series = (start: unknown, stop: unknown, step: unknown, column: string, alias: string | null) => ({ start, stop, step, column, alias });
+  t.same(parseStatement("insert into t select g, 'v' || g from generate_series(1, 10000) g"), {
+    kind: 'insert', table: 't', columns: null, onConflict: null, returning: null,
+    source: {
+      kind: 'select_series',
+      items: [{ expr: col('g'), name: 'g' }, { expr: bin('||', str('v'), col('g')), name: '?column?' }],
+      series: series(int('1'), int('10000'), null, 'g', 'g'),
+    },
+  });
+  t.match(parseStatement('INSERT INTO kv (k, v) SELECT i, i * 2 AS twice FROM generate_series(1,100) AS s(i) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v RETURNING k'), {
+    columns: ['k', 'v'],
+    source: { items: [{ expr: col('i'), name: 'i' }, { expr: bin('*', col('i'), int('2')), name: 'twice' }], series: series(int('1'), int('100'), null, 'i', 's') },
+    onConflict: { action: 'update', target: 'k' },
+    returning: [{ column: 'k' }],
+  });
+  t.same((parseStatement('UPSERT INTO kv SELECT *, $1 FROM generate_series($2, -5, -1) RETURNING *') as Extract<Statement, { kind: 'upsert' }>).source, {
+    kind: 'select_series',
+    items: [{ expr: col('generate_series'), name: 'generate_series' }, { expr: param(1), name: '?column?' }],
+    series: series(param(2), int('-5'), int('-1'), 'generate_series', null),
+  }, 'without an alias the column is named after the function; * is that column');
+  t.same((parseStatement('INSERT INTO kv SELECT 1, $1 ON CONFLICT DO NOTHING') as Extract<Statement, { kind: 'insert' }>).source, values([int('1'), param(1)]), 'SELECT without FROM is one row');
+  t.same(parseStatement('SELECT x AS n, -x, x + $1 FROM generate_series(1, 2 * $2) x;'), {
+    kind: 'select_series',
+    items: [{ expr: col('x'), name: 'n' }, { expr: { kind: 'negate', operand: col('x') }, name: '?column?' }, { expr: bin('+', col('x'), param(1)), name: '?column?' }],
+    series: series(int('1'), bin('*', int('2'), param(2)), null, 'x', 'x'),
+  });
+  t.match(parseStatement('SELECT s, i FROM generate_series(1, 3) s(i)'), { items: [{ expr: col('s'), name: 's' }, { expr: col('i'), name: 'i' }] }, 'the alias names the value too');
 });
 
 t.test('UPDATE and DELETE by key', async (t) => {
@@ -159,7 +191,6 @@ t.test('transactions and settings', async (t) => {
 });
 
 t.test('expressions: precedence, literals, folding', async (t) => {
-  const bin = (op: string, left: unknown, right: unknown) => ({ kind: 'binary', op, left, right });
   t.same(expr('1 + 2 * 3'), bin('+', int('1'), bin('*', int('2'), int('3'))));
   t.same(expr('(1 + 2) * 3'), bin('*', bin('+', int('1'), int('2')), int('3')));
   t.same(expr('1 - 2 - 3'), bin('-', bin('-', int('1'), int('2')), int('3')), 'left-associative');
@@ -209,6 +240,10 @@ t.test('syntax errors are 42601 and point at the token', async (t) => {
     ['UPDATE t SET v = 1, v = 2 WHERE id = 1', /^multiple assignments to same column "v"$/, 21],
     ['SELECT * FROM t LIMIT 1 LIMIT 2', /^multiple LIMIT clauses not allowed$/, 25],
     ['SELECT *', /^SELECT \* with no tables specified is not valid$/, 8],
+    ['INSERT INTO t (a) SELECT g, g FROM generate_series(1, 2) g', /^INSERT has more expressions than target columns$/, 19],
+    ['INSERT INTO t (a, b) SELECT g FROM generate_series(1, 2) g', /^INSERT has more target columns than expressions$/, 22],
+    ['INSERT INTO t TABLE u', /^syntax error at or near "TABLE" \(expected VALUES or SELECT\)$/, 15],
+    ['SELECT g FROM generate_series(1, 2) g g', /^syntax error at or near "g" \(expected the end of the statement\)$/, 39],
     ['', /^syntax error at end of input/, 1],
   ];
   for (const [sql, message, position] of cases) {
@@ -232,6 +267,14 @@ t.test('other SQLSTATEs PostgreSQL uses', async (t) => {
     ['SELECT version(1)', '42883', /function version\(\) takes 0 arguments, not 1/],
     ['SELECT k FROM t RETURNING', '42601', /syntax error/],
     ['INSERT INTO t VALUES (1) RETURNING count(*)', '42803', /aggregate functions are not allowed in RETURNING/],
+    ['SELECT x FROM generate_series(1, 3) g', '42703', /^column "x" does not exist$/],
+    ['SELECT g FROM generate_series(1, 3) s(i)', '42703', /^column "g" does not exist$/],
+    ['INSERT INTO t SELECT g + 1, y FROM generate_series(1, 3) g', '42703', /^column "y" does not exist$/],
+    ['SELECT * FROM generate_series(1, g) g', '42703', /^column "g" does not exist$/],
+    ['INSERT INTO t SELECT g', '42703', /^column "g" does not exist$/],
+    ['SELECT * FROM generate_series(1, 3) s(a, b)', '42P10', /^table "s" has 1 columns available but 2 columns specified$/],
+    ['SELECT * FROM generate_series(1)', '42883', /^function generate_series\(\) takes 2 or 3 arguments, not 1$/],
+    ['SELECT * FROM generate_series(1, 2, 3, 4)', '42883', /takes 2 or 3 arguments, not 4/],
   ];
   for (const [sql, sqlstate, message] of cases) {
     const err = errorOf(sql);
@@ -283,7 +326,21 @@ t.test('unsupported SQL is 0A000 and says what is supported', async (t) => {
     ['SELECT 5 % 2', /the % operator/],
     ['SELECT t.k FROM t', /qualified column names/],
     ['SELECT * FROM other.t', /schema "other" is not supported/],
-    ['INSERT INTO t SELECT * FROM u', /INSERT \.\.\. SELECT is not supported/],
+    ['INSERT INTO t SELECT * FROM u', /INSERT \.\.\. SELECT from a table is not supported; insert from VALUES \(\.\.\.\) or SELECT \.\.\. FROM generate_series/],
+    ['INSERT INTO t SELECT 1 WHERE true', /WHERE without FROM/],
+    ['SELECT g FROM generate_series(1, 10) g WHERE g > 5', /^WHERE is not supported with FROM generate_series\(\.\.\.\); select expressions of the series/],
+    ['SELECT g FROM generate_series(1, 10) g ORDER BY g DESC', /^ORDER BY is not supported with FROM generate_series/],
+    ['INSERT INTO t SELECT g FROM generate_series(1, 10) AS g LIMIT 1', /^LIMIT is not supported with FROM generate_series/],
+    ['SELECT g FROM generate_series(1, 10) g UNION SELECT 1', /^UNION is not supported with FROM generate_series/],
+    ['SELECT count(*) FROM generate_series(1, 10)', /^count\(\) over generate_series\(\.\.\.\) is not supported/],
+    ['SELECT * FROM generate_series(1, 3) g, t', /^joins are not supported/],
+    ['SELECT * FROM generate_series(1, 3) JOIN t ON true', /^joins are not supported/],
+    ['SELECT * FROM generate_series(1, 3) g CROSS JOIN t', /^joins are not supported/],
+    ['SELECT * FROM generate_series(1, 3) WITH ORDINALITY', /WITH ORDINALITY is not supported/],
+    ['SELECT * FROM unnest($1)', /^function unnest\(\) in FROM is not supported; the only function in FROM is generate_series/],
+    ['SELECT generate_series(1, 3)', /^generate_series\(\) is only supported in FROM/],
+    ['SELECT * FROM generate_series(1.5, 3)', /^generate_series over non-integer numbers is not supported/],
+    ['SELECT g.g FROM generate_series(1, 3) g', /qualified column names/],
     ['INSERT INTO t DEFAULT VALUES', /DEFAULT VALUES/],
     ['INSERT INTO t VALUES (DEFAULT)', /DEFAULT in VALUES/],
     ['INSERT INTO t VALUES (1) ON CONFLICT (a, b) DO NOTHING', /ON CONFLICT on more than one column/],

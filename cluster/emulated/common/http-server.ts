@@ -45,6 +45,8 @@ export interface RequestContext {
   query: URLSearchParams;
   method: string;
   path: string;
+  /** Whether the request has a body at all (some routes take an optional one). */
+  hasBody: boolean;
   /** The JSON body, with neon's errors for a missing or malformed one. */
   json(): unknown;
   /** The JSON body through a decoder; a bad body is a 400 naming the field. */
@@ -141,6 +143,7 @@ function makeContext(params: Record<string, string | undefined>, url: URL, metho
     query: url.searchParams,
     method,
     path: url.pathname,
+    hasBody: raw.length > 0,
     json,
     decodeWith<T>(decode: (body: unknown) => T): T {
       try {

@@ -22,7 +22,7 @@ export function computeRoutes(server: ApiServer, engine: Engine, settings: Sessi
       start_time: hooks.startedAt,
       tenant: spec.tenantId,
       timeline: spec.timelineId,
-      status: engine.state === 'starting' ? 'init' : engine.state === 'stopping' ? 'termination_pending_fast' : 'running',
+      status: ({ starting: 'init', stopping: 'termination_pending_fast', failed: 'failed', running: 'running', recovering: 'running' } as const)[engine.state],
       last_active: null,
       error: engine.lastError,
       // neon-local additions: where the write path stands.

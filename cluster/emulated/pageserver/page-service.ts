@@ -66,16 +66,16 @@ function hello(conn: FramedSocket, frame: Frame, tenants: TenantManager): Timeli
 
 async function serve(conn: FramedSocket, timeline: Timeline, req: PageRequest, waitMs: number): Promise<void> {
   try {
-    const lsn = req.lsn === 0 ? timeline.lastRecordLsn : req.lsn;
-    await timeline.waitForLsn(lsn, waitMs);
-    if (req.kind === 'get') {
-      conn.send('g', encodeGetReply(req.id, timeline.get(req.key, lsn)));
-    } else if (req.kind === 'start') {
+    if (req.kind === 'start') {
+      const lsn = req.lsn === 0 ? timeline.lastRecordLsn : req.lsn;
+      await timeline.waitForLsn(lsn, waitMs);
       const prev = lsn === timeline.lastRecordLsn ? timeline.prevRecordLsn : 0;
       conn.send('b', encodeIdJson(req.id, { lsn: formatLsn(lsn), prev_lsn: prev ? formatLsn(prev) : null, pg_version: timeline.meta.pg_version }));
-    } else {
-      await scan(conn, timeline, req, lsn);
+      return;
     }
+    const lsn = await timeline.readLsn(req.lsn, req.notModifiedSince, waitMs);
+    if (req.kind === 'get') conn.send('g', encodeGetReply(req.id, timeline.get(req.key, lsn)));
+    else await scan(conn, timeline, req, lsn);
   } catch (err) {
     const error: PageError = err instanceof LsnError ? { code: err.code, message: err.message } : { code: 'internal', message: (err as Error).message };
     conn.send('e', encodeIdJson(req.id, error));

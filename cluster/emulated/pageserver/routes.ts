@@ -1,7 +1,7 @@
 // The pageserver's management API (neon pageserver/src/http/routes.rs) for what is built so far.
 
 import { isHexId, parseTenantShardId } from '../../api/ids.ts';
-import { locationConfigRequest, timelineCreateRequest } from '../../api/pageserver.ts';
+import { doGcRequest, locationConfigRequest, timelineCreateRequest } from '../../api/pageserver.ts';
 import { ApiServer, badRequest, Reply, type RequestContext } from '../common/http-server.ts';
 import type { TenantManager } from './tenants/tenant-manager.ts';
 import type { Tenant } from './tenants/tenant.ts';
@@ -60,6 +60,11 @@ export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: 
     return new Reply(201, info);
   });
   server.get('/v1/tenant/:tenant_shard_id/timeline/:timeline_id', (ctx) => tenant(ctx).timeline(timelineParam(ctx)).info());
+  // One GC pass now (neon's do_gc; tests pass gc_horizon 0 with pitr_interval 0s to collect everything).
+  server.put('/v1/tenant/:tenant_shard_id/timeline/:timeline_id/do_gc', (ctx) => {
+    const body = ctx.hasBody ? ctx.decode(doGcRequest) : { gc_horizon: null };
+    return tenant(ctx).gcTimeline(timelineParam(ctx), body.gc_horizon ?? null);
+  });
   // Flushes what is in memory to disk (the testing route neon's tests use to force a layer flush).
   server.put('/v1/tenant/:tenant_shard_id/timeline/:timeline_id/checkpoint', async (ctx) => {
     await tenant(ctx).timeline(timelineParam(ctx)).checkpoint();

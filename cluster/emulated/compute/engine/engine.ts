@@ -11,14 +11,14 @@ import { Catalog } from '../data/catalog.ts';
 import { CATALOG_PREFIX, NEXT_TABLE_ID_KEY, prefixEnd } from '../data/keys.ts';
 import { ExecState } from '../exec/sqlstate.ts';
 import { PgError } from '../pg-wire/index.ts';
-import { PageClient, PageServiceError } from '../storage/page-client.ts';
+import { exactly, PageClient, PageServiceError, type ReadPoint } from '../storage/page-client.ts';
 import { WalProposer, type ElectedInfo } from '../walproposer/walproposer.ts';
 import type { SafekeeperAddress } from '../walproposer/safekeeper-connection.ts';
 import { KeyLocks } from './key-locks.ts';
 import { LastWrittenLsn } from './last-written-lsn.ts';
 
 export type EngineMode = { kind: 'primary' } | { kind: 'static'; lsn: Lsn };
-export type EngineState = 'starting' | 'running' | 'recovering' | 'stopping';
+export type EngineState = 'starting' | 'running' | 'recovering' | 'stopping' | 'failed';
 
 export interface EngineOptions {
   tenantId: string;
@@ -107,6 +107,11 @@ export class Engine {
         await this.startAt(lsn, this.epoch);
       } catch (err) {
         this.lastError = (err as Error).message;
+        if (err instanceof PageServiceError && (err.code === 'lsn-out-of-range' || err.code === 'timeline-not-found' || err.code === 'tenant-not-found')) {
+          this.state = 'failed'; // no retry will help: the pageserver cannot serve this LSN
+          log.error(`cannot start at ${formatLsn(lsn)}`, { error: this.lastError });
+          return;
+        }
         log.warn(`cannot start at ${formatLsn(lsn)} yet; retrying`, { error: this.lastError });
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -116,7 +121,7 @@ export class Engine {
   /** Loads what is needed to serve from `lsn`: the catalog, and the WAL position to continue at. */
   private async startAt(lsn: Lsn, epoch: number): Promise<void> {
     const start = await this.pages.start(lsn);
-    const [defs, nextId] = await Promise.all([this.pages.scan(CATALOG_PREFIX, prefixEnd(CATALOG_PREFIX), lsn, 1_000_000), this.pages.get(NEXT_TABLE_ID_KEY, lsn)]);
+    const [defs, nextId] = await Promise.all([this.pages.scan(CATALOG_PREFIX, prefixEnd(CATALOG_PREFIX), exactly(lsn), 1_000_000), this.pages.get(NEXT_TABLE_ID_KEY, exactly(lsn))]);
     if (epoch !== this.epoch) return; // lost the term meanwhile
     this.catalog = Catalog.fromEntries(defs, nextId);
     this.startLsn = lsn;
@@ -158,6 +163,7 @@ export class Engine {
   async whenReady(): Promise<void> {
     if (this.state === 'running') return;
     if (this.state === 'stopping') throw new PgError('57P01', 'the compute is shutting down');
+    if (this.state === 'failed') throw new PgError(ExecState.ioError, `the compute could not start: ${this.lastError}`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new PgError(ExecState.cannotConnectNow, `the compute is not ready after ${this.options.readyTimeoutMs / 1000} s: ${this.describeWait()}`, {
@@ -199,18 +205,28 @@ export class Engine {
     return this.options.mode.kind === 'static' ? this.options.mode.lsn : (this.tableLsn.get(tableId) ?? this.startLsn);
   }
 
+  /**
+   * A primary reads at its latest commit, telling the pageserver the value has not changed since
+   * `notModifiedSince` (so the pageserver need not wait beyond it, and old LSNs may be garbage
+   * collected); a static endpoint reads at its LSN.
+   */
+  private readPoint(notModifiedSince: Lsn): ReadPoint {
+    if (this.options.mode.kind === 'static') return exactly(this.options.mode.lsn);
+    return { lsn: Math.max(notModifiedSince, this.flushLsn()), notModifiedSince };
+  }
+
   async get(key: Buffer): Promise<Buffer | null> {
     await this.whenReady();
-    return storageRead(() => this.pages.get(key, this.readLsnForKey(key)));
+    return storageRead(() => this.pages.get(key, this.readPoint(this.readLsnForKey(key))));
   }
 
   /** All live entries in [start, end) of one table, ascending, paged from the pageserver. */
   async *scan(tableId: number, start: Buffer, end: Buffer): AsyncGenerator<{ key: Buffer; value: Buffer }> {
     await this.whenReady();
-    const lsn = this.readLsnForTable(tableId);
+    const at = this.readPoint(this.readLsnForTable(tableId)); // one point for every page: a consistent scan
     let from = start;
     for (;;) {
-      const page = await storageRead(() => this.pages.scan(from, end, lsn, SCAN_PAGE));
+      const page = await storageRead(() => this.pages.scan(from, end, at, SCAN_PAGE));
       yield* page;
       if (page.length < SCAN_PAGE) return;
       from = Buffer.concat([page[page.length - 1]!.key, Buffer.from([0])]);

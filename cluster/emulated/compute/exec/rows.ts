@@ -22,6 +22,24 @@ export async function readRow(engine: Engine, txn: Transaction | null, table: Ta
   return bytes ? table.decode(bytes) : null;
 }
 
+/** Reads in flight at once for readRows: enough to hide round trips, few enough to be polite. */
+const READ_CONCURRENCY = 64;
+
+/** The rows at `keys` (null where there is none), by hex key; many reads go out at once. */
+export async function readRows(engine: Engine, txn: Transaction | null, table: Table, keys: Buffer[]): Promise<Map<string, Value[] | null>> {
+  const unique = [...new Map(keys.map((k) => [k.toString('hex'), k])).entries()];
+  const rows = new Map<string, Value[] | null>();
+  let next = 0;
+  const worker = async () => {
+    while (next < unique.length) {
+      const [hex, key] = unique[next++]!;
+      rows.set(hex, await readRow(engine, txn, table, key));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, unique.length) }, worker));
+  return rows;
+}
+
 /** Rows of the table in [start, end), ascending, own writes merged over the stored ones. */
 export async function* scanRows(engine: Engine, txn: Transaction | null, table: Table, start: Buffer, end: Buffer): AsyncGenerator<RowRef> {
   const own = txn ? txn.within(start, end) : [];

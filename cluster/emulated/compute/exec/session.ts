@@ -8,6 +8,8 @@ import type { Engine } from '../engine/engine.ts';
 import { PgError, type Column, type PgSession, type StatementResult } from '../pg-wire/index.ts';
 import { parseStatement, type CreateTable, type DropTable, type Statement } from '../sql/index.ts';
 import { describeSelect, describeValues, select, selectValues } from './reads.ts';
+import { checkTransactionSize, mutationBytes } from './record-limit.ts';
+import { describeSeries, selectSeries } from './series.ts';
 import { ExecState } from './sqlstate.ts';
 import { Transaction } from './transaction.ts';
 import { insert, remove, update, upsert, type WriteOutcome } from './writes.ts';
@@ -44,6 +46,7 @@ export class Session implements PgSession {
       return describeSelect(this.engine.catalog, stmt);
     }
     if (stmt.kind === 'select_values') return describeValues(stmt);
+    if (stmt.kind === 'select_series') return describeSeries(stmt);
     if (stmt.kind === 'show') return [{ name: stmt.name, typeOid: 25 }];
     if ((stmt.kind === 'insert' || stmt.kind === 'upsert' || stmt.kind === 'update' || stmt.kind === 'delete') && stmt.returning) {
       await this.engine.whenReady();
@@ -105,6 +108,9 @@ export class Session implements PgSession {
       case 'select_values':
         if (stmt.items.some((i) => i.expr.kind === 'call' && i.expr.name.startsWith('pg_current_wal'))) await this.engine.whenReady();
         return selectValues(stmt, { engine: this.engine, txn: this.txn, params, call });
+      case 'select_series':
+        if (stmt.items.some((i) => i.expr.kind === 'call' && i.expr.name.startsWith('pg_current_wal'))) await this.engine.whenReady();
+        return selectSeries(stmt, { params, call });
       case 'select':
         await this.engine.whenReady();
         return select(this.engine.catalog, stmt, { engine: this.engine, txn: this.txn, params, call });
@@ -117,6 +123,7 @@ export class Session implements PgSession {
         throw new Error('transaction control is handled before run()');
       default: {
         await this.engine.whenReady();
+        this.requireWritable(stmt.kind.toUpperCase());
         const table = this.engine.catalog.get(stmt.table);
         const ctx = { engine: this.engine, txn: this.txn, lockOwner: this, params };
         const outcome: WriteOutcome =
@@ -130,22 +137,33 @@ export class Session implements PgSession {
     }
   }
 
-  /** Autocommit: one record now. In a transaction: buffered until COMMIT. */
+  /**
+   * Autocommit: one record now. In a transaction: buffered until COMMIT. Either way a transaction
+   * too large for one WAL record fails here, before the engine sees it.
+   */
   private async write(writes: { key: Buffer; value: Buffer | null }[], tableId: number | null): Promise<void> {
     if (this.txn) {
       for (const w of writes) this.txn.write(w.key, w.value, tableId);
+      checkTransactionSize(this.txn.bytes);
       return;
     }
     try {
+      checkTransactionSize(writes.reduce((sum, w) => sum + mutationBytes(w), 0));
       if (writes.length) this.lastCommitLsn = await this.engine.commit(writes, tableId === null ? [] : [tableId]);
     } finally {
       this.engine.locks.releaseAll(this);
     }
   }
 
+  /** As PostgreSQL on a standby: a write is refused before anything is read or checked. */
+  private requireWritable(command: string): void {
+    if (!this.engine.isPrimary) throw new PgError(ExecState.readOnlyTransaction, `cannot execute ${command} in a read-only transaction`, { hint: 'this is a static (read-only) endpoint; write through the branch’s primary endpoint' });
+  }
+
   private async ddl(stmt: CreateTable | DropTable): Promise<StatementResult> {
     if (this.txn) throw new PgError(ExecState.featureNotSupported, `${stmt.kind === 'create_table' ? 'CREATE' : 'DROP'} TABLE inside a transaction block is not supported by neon-local's compute`);
     await this.engine.whenReady();
+    this.requireWritable(stmt.kind === 'create_table' ? 'CREATE TABLE' : 'DROP TABLE');
     const catalog = this.engine.catalog;
     const existing = catalog.find(stmt.table);
     if (stmt.kind === 'drop_table') {

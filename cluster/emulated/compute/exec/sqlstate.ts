@@ -10,6 +10,7 @@ export const ExecState = {
   datatypeMismatch: '42804',
   divisionByZero: '22012',
   numericOutOfRange: '22003',
+  invalidParameterValue: '22023',
   featureNotSupported: '0A000',
   inFailedTransaction: '25P02',
   readOnlyTransaction: '25006',
@@ -20,5 +21,7 @@ export const ExecState = {
   deadlockDetected: '40P01',
   cannotConnectNow: '57P03',
   queryCanceled: '57014',
+  /** A transaction, or a generate_series, too large for one WAL record. */
+  programLimitExceeded: '54000',
   ioError: '58030',
 } as const;

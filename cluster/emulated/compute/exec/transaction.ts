@@ -2,15 +2,21 @@
 // transaction's own reads.
 
 import type { Mutation } from '../../../wal/format.ts';
+import { mutationBytes } from './record-limit.ts';
 
 export class Transaction {
   private readonly writes = new Map<string, Mutation>();
   readonly tables = new Set<number>();
+  private size = 0;
   /** Set after an error: only ROLLBACK (or COMMIT, which then rolls back) is accepted. */
   failed = false;
 
   write(key: Buffer, value: Buffer | null, tableId: number | null): void {
-    this.writes.set(key.toString('hex'), { key, value });
+    const hex = key.toString('hex');
+    const previous = this.writes.get(hex);
+    if (previous) this.size -= mutationBytes(previous);
+    this.writes.set(hex, { key, value });
+    this.size += mutationBytes({ key, value });
     if (tableId !== null) this.tables.add(tableId);
   }
 
@@ -27,6 +33,11 @@ export class Transaction {
 
   mutations(): Mutation[] {
     return [...this.writes.values()];
+  }
+
+  /** What the writes add to the commit record (a key written twice counts once, as it commits). */
+  get bytes(): number {
+    return this.size;
   }
 
   get isEmpty(): boolean {

@@ -1,13 +1,14 @@
-// INSERT, UPSERT, UPDATE and DELETE: rows in, mutations out. Rows a statement reads before it
-// writes them are locked first (by the caller's lock owner), so concurrent read-modify-writes of
-// one row take turns.
+// INSERT (from VALUES or generate_series), UPSERT, UPDATE and DELETE: rows in, mutations out.
+// Rows a statement reads before it writes them are locked first (by the caller's lock owner), so
+// concurrent read-modify-writes of one row take turns.
 
 import type { Delete, Expr, Insert, RowItem, Update, Upsert } from '../sql/index.ts';
 import type { Table } from '../data/catalog.ts';
 import type { Value } from '../data/keys.ts';
 import type { Engine } from '../engine/engine.ts';
 import { PgError } from '../pg-wire/index.ts';
-import { readRow, selectRows } from './rows.ts';
+import { readRow, readRows, selectRows } from './rows.ts';
+import { atSeriesValue, seriesValues } from './series.ts';
 import { ExecState } from './sqlstate.ts';
 import type { Transaction } from './transaction.ts';
 import { coerce, evaluate, formatValue, TYPE_OID, type EvalContext } from './values.ts';
@@ -42,17 +43,24 @@ function checkNotNull(table: Table, row: Value[]): void {
   });
 }
 
-/** Rows of a VALUES list, coerced to the table's columns (missing columns are NULL). */
-function valuesRows(table: Table, stmt: Insert | Upsert, params: (string | null)[]): Value[][] {
+/**
+ * The statement's rows (its VALUES, or its select list once per generate_series value), coerced
+ * to the table's columns; columns not given are NULL.
+ */
+function sourceRows(table: Table, stmt: Insert | Upsert, params: (string | null)[]): Value[][] {
   const columns = stmt.columns ?? table.def.columns.map((c) => c.name);
   const indexes = columns.map((c) => table.column(c));
-  return stmt.rows.map((exprs) => {
+  const toRow = (exprs: Expr[], ctx: EvalContext): Value[] => {
     if (exprs.length > indexes.length) throw new PgError('42601', 'INSERT has more expressions than target columns');
     const row: Value[] = table.def.columns.map(() => null);
-    exprs.forEach((e, j) => (row[indexes[j]!] = coerce(table.types[indexes[j]!]!, evaluate(e, { params }))));
+    exprs.forEach((e, j) => (row[indexes[j]!] = coerce(table.types[indexes[j]!]!, evaluate(e, ctx))));
     checkNotNull(table, row);
     return row;
-  });
+  };
+  const source = stmt.source;
+  if (source.kind === 'values') return source.rows.map((exprs) => toRow(exprs, { params }));
+  const exprs = source.items.map((item) => item.expr);
+  return seriesValues(source.series, { params }).map((value) => toRow(exprs, atSeriesValue(value, { params })));
 }
 
 function assign(table: Table, row: Value[], assignments: { column: string; value: Expr }[], ctx: EvalContext): Value[] {
@@ -67,15 +75,16 @@ function assign(table: Table, row: Value[], assignments: { column: string; value
 }
 
 export async function insert(table: Table, stmt: Insert, w: WriteContext): Promise<WriteOutcome> {
-  const rows = valuesRows(table, stmt, w.params);
+  const rows = sourceRows(table, stmt, w.params);
   const keyed = rows.map((row) => ({ key: table.key(row[table.pkIndex]!), row }));
   await w.engine.locks.lock(w.lockOwner, keyed.map((k) => k.key));
+  const stored = await readRows(w.engine, w.txn, table, keyed.map((k) => k.key));
   const seen = new Map<string, Value[]>();
   const writes: WriteOutcome['writes'] = [];
   const written: Value[][] = [];
   for (const { key, row } of keyed) {
     const hex = key.toString('hex');
-    const existing = seen.get(hex) ?? (await readRow(w.engine, w.txn, table, key));
+    const existing = seen.get(hex) ?? stored.get(hex) ?? null;
     if (existing) {
       const conflict = stmt.onConflict;
       if (!conflict || (seen.has(hex) && conflict.action === 'update')) {
@@ -102,7 +111,7 @@ export async function insert(table: Table, stmt: Insert, w: WriteContext): Promi
 
 /** UPSERT: whole rows replace whatever is there; nothing needs reading. */
 export function upsert(table: Table, stmt: Upsert, w: WriteContext): WriteOutcome {
-  const rows = valuesRows(table, stmt, w.params);
+  const rows = sourceRows(table, stmt, w.params);
   const byKey = new Map(rows.map((row) => [table.key(row[table.pkIndex]!).toString('hex'), row]));
   const writes = [...byKey.entries()].map(([hex, row]) => ({ key: Buffer.from(hex, 'hex'), value: table.encode(row) }));
   return { command: `INSERT 0 ${rows.length}`, writes, returning: returningOf(table, stmt.returning, rows) };

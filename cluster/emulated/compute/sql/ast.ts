@@ -85,10 +85,23 @@ export type OnConflict =
   | { action: 'nothing'; target: string | null }
   | { action: 'update'; target: string; assignments: Assignment[] };
 
-/** An expression in `SELECT expr [AS name]` without FROM; `name` as PostgreSQL would name it. */
+/** An expression in a select list without a table; `name` as PostgreSQL would name it. */
 export interface ValueItem {
   expr: Expr;
   name: string;
+}
+
+/**
+ * `generate_series(start, stop [, step])` in FROM, over integers. Its one column is `column`
+ * (the column alias, else the function alias, else "generate_series"); expressions may also
+ * name it by `alias`, as PostgreSQL allows for a function returning one value.
+ */
+export interface Series {
+  start: Expr;
+  stop: Expr;
+  step: Expr | null;
+  column: string;
+  alias: string | null;
 }
 
 // ---- Statements -------------------------------------------------------------------------------
@@ -115,12 +128,18 @@ export interface DropTable {
   ifExists: boolean;
 }
 
+/**
+ * Where INSERT's rows come from: VALUES rows (also `SELECT expr, ...` without FROM, one row),
+ * or a select list evaluated once per value of a generate_series. Rows are all as wide as
+ * `columns` when that is given.
+ */
+export type InsertSource = { kind: 'values'; rows: Expr[][] } | SelectSeries;
+
 /** Shared by INSERT and UPSERT: `columns` null means all columns in table order. */
 interface RowsInsert {
   table: string;
   columns: string[] | null;
-  /** VALUES rows, all of the same length (checked against `columns` when given). */
-  rows: Expr[][];
+  source: InsertSource;
   returning: RowItem[] | null;
 }
 
@@ -167,6 +186,13 @@ export interface SelectValues {
   items: ValueItem[];
 }
 
+/** SELECT expr, ... FROM generate_series(...): one row per series value (`*` is its column). */
+export interface SelectSeries {
+  kind: 'select_series';
+  items: ValueItem[];
+  series: Series;
+}
+
 /** BEGIN / START TRANSACTION (transaction modes are accepted and ignored). */
 export interface Begin {
   kind: 'begin';
@@ -211,6 +237,7 @@ export type Statement =
   | Delete
   | Select
   | SelectValues
+  | SelectSeries
   | Begin
   | Commit
   | Rollback

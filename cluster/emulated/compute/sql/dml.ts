@@ -1,14 +1,18 @@
-// INSERT (with ON CONFLICT), UPSERT, UPDATE and DELETE.
+// INSERT (from VALUES or SELECT, with ON CONFLICT), UPSERT, UPDATE and DELETE.
 
-import type { Assignment, Delete, Expr, Insert, OnConflict, Update, Upsert } from './ast.ts';
+import type { Assignment, Delete, Expr, Insert, InsertSource, OnConflict, Update, Upsert } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import { sqlError, unsupported } from './errors.ts';
 import { CONSTANTS_ONLY, parseExpr, type ExprScope } from './expressions.ts';
 import { parseReturning } from './items.ts';
 import type { Token } from './lexer.ts';
+import { parseInsertQuery } from './select.ts';
 import { parseWhere } from './where.ts';
 
-/** INSERT INTO / UPSERT INTO t [(cols)] VALUES (...), ... [ON CONFLICT ...] [RETURNING ...]. */
+/**
+ * INSERT INTO / UPSERT INTO t [(cols)] VALUES (...), ... | SELECT ... [FROM generate_series(...)]
+ * [ON CONFLICT ...] [RETURNING ...].
+ */
 export function parseInsert(c: Cursor): Insert | Upsert {
   const upsert = c.acceptKeyword('upsert');
   if (!upsert) c.expectKeyword('insert');
@@ -16,19 +20,20 @@ export function parseInsert(c: Cursor): Insert | Upsert {
   const table = c.tableName();
   if (c.isKeyword('as')) throw unsupported('a table alias in INSERT is not supported', c.peek());
   const columns = c.isOp('(') ? distinctColumns(c) : null;
-  const source = c.peek();
-  if (c.isKeyword('default') || c.isKeyword('select') || c.isKeyword('with') || c.isKeyword('overriding')) {
-    const what = c.isKeyword('default') ? 'DEFAULT VALUES' : `INSERT ... ${source.text.toUpperCase()}`;
-    throw unsupported(`${what} is not supported; insert with VALUES (...)`, source);
+  const at = c.peek();
+  if (c.isKeyword('default') || c.isKeyword('with') || c.isKeyword('overriding')) {
+    const what = c.isKeyword('default') ? 'DEFAULT VALUES' : `INSERT ... ${at.text.toUpperCase()}`;
+    throw unsupported(`${what} is not supported; insert with VALUES (...) or SELECT ... FROM generate_series(...)`, at);
   }
-  c.expectKeyword('values');
-  const rows = [valuesRow(c)];
-  while (c.acceptOp(',')) rows.push(valuesRow(c));
-  checkRowLengths(rows, columns, source);
+  let source: InsertSource;
+  if (c.isKeyword('select')) source = parseInsertQuery(c);
+  else if (c.acceptKeyword('values')) source = valuesSource(c, at);
+  else throw c.syntaxError('VALUES or SELECT');
+  checkWidth(source, columns, at);
   const onConflict = !upsert && c.acceptKeyword('on', 'conflict') ? parseOnConflict(c) : null;
   const returning = parseReturning(c);
   c.expectEnd(upsert ? 'RETURNING or the end of the statement' : 'ON CONFLICT, RETURNING or the end of the statement');
-  return upsert ? { kind: 'upsert', table, columns, rows, returning } : { kind: 'insert', table, columns, rows, onConflict, returning };
+  return upsert ? { kind: 'upsert', table, columns, source, returning } : { kind: 'insert', table, columns, source, onConflict, returning };
 }
 
 /** UPDATE t SET col = expr, ... WHERE <key predicate> [RETURNING ...]. */
@@ -114,6 +119,14 @@ function distinctColumns(c: Cursor): string[] {
   return columns;
 }
 
+/** The rows after VALUES (the keyword at `at`), all of the same length. */
+function valuesSource(c: Cursor, at: Token): InsertSource {
+  const rows = [valuesRow(c)];
+  while (c.acceptOp(',')) rows.push(valuesRow(c));
+  if (rows.some((row) => row.length !== rows[0]!.length)) throw sqlError('42601', 'VALUES lists must all be the same length', at);
+  return { kind: 'values', rows };
+}
+
 function valuesRow(c: Cursor): Expr[] {
   c.expectOp('(');
   const values: Expr[] = [];
@@ -125,9 +138,9 @@ function valuesRow(c: Cursor): Expr[] {
   return values;
 }
 
-function checkRowLengths(rows: Expr[][], columns: string[] | null, at: Token): void {
-  const width = rows[0]!.length;
-  if (rows.some((row) => row.length !== width)) throw sqlError('42601', 'VALUES lists must all be the same length', at);
+/** A row of the source has exactly as many values as the column list names, when there is one. */
+function checkWidth(source: InsertSource, columns: string[] | null, at: Token): void {
+  const width = source.kind === 'values' ? source.rows[0]!.length : source.items.length;
   if (columns && width > columns.length) throw sqlError('42601', 'INSERT has more expressions than target columns', at);
   if (columns && width < columns.length) throw sqlError('42601', 'INSERT has more target columns than expressions', at);
 }

@@ -5,7 +5,7 @@ import { PgError } from '../pg-wire/errors.ts';
 import type { Token } from './lexer.ts';
 
 export const SUPPORTED_SQL =
-  "neon-local's emulated compute supports CREATE TABLE, DROP TABLE, INSERT (ON CONFLICT), UPSERT, " +
+  "neon-local's emulated compute supports CREATE TABLE, DROP TABLE, INSERT (ON CONFLICT, SELECT FROM generate_series), UPSERT, " +
   'UPDATE/DELETE by primary key, SELECT by primary key or range with count/sum/min/max, ' +
   'BEGIN/COMMIT/ROLLBACK, SHOW and a few functions; see docs/SQL.md';
 

@@ -137,6 +137,7 @@ function call(c: Cursor): Expr {
   const token = c.next() as ReturnType<Cursor['next']> & { kind: 'word' };
   const name = token.value;
   if (AGGREGATES.has(name)) throw unsupported(`${name}() is only supported in the select list of SELECT ... FROM`, token);
+  if (name === 'generate_series') throw unsupported('generate_series() is only supported in FROM: SELECT g FROM generate_series(1, 10) g', token);
   const arity = FUNCTIONS[name as ScalarFunction];
   if (!arity) throw unsupported(`function ${name}() is not supported (supported: ${FUNCTION_LIST})`, token);
   c.expectOp('(');

@@ -1,32 +1,68 @@
 // SELECT: from one table (columns or aggregates, WHERE on the key, ORDER BY one column, LIMIT,
-// OFFSET), or without FROM (one row of values, e.g. `SELECT pg_current_wal_lsn()`).
+// OFFSET), from generate_series (series.ts), or without FROM (one row of values, e.g.
+// `SELECT pg_current_wal_lsn()`). Also the query of INSERT ... SELECT.
 
-import type { Select, SelectList, SelectValues } from './ast.ts';
+import type { InsertSource, Select, SelectList, SelectSeries, SelectValues, ValueItem } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import { sqlError, unsupported } from './errors.ts';
 import { CONSTANTS_ONLY, findColumn, parseExpr } from './expressions.ts';
 import { itemName, parseItems, toAggregateItem, toRowItem, type ParsedItem } from './items.ts';
+import { isFunctionCall, parseSeries, seriesItems } from './series.ts';
 import { parseWhere } from './where.ts';
 
 const SET_OPERATIONS = ['union', 'intersect', 'except'];
 const JOIN_WORDS = ['join', 'inner', 'left', 'right', 'full', 'cross', 'natural'];
 
-export function parseSelect(c: Cursor): Select | SelectValues {
+export function parseSelect(c: Cursor): Select | SelectValues | SelectSeries {
+  const items = selectList(c);
+  if (c.acceptKeyword('from')) {
+    if (!isFunctionCall(c)) return selectFrom(c, items);
+    const query = selectSeries(c, items);
+    c.expectEnd('the end of the statement');
+    return query;
+  }
+  rejectClausesWithoutFrom(c);
+  c.expectEnd('FROM, "," or the end of the statement');
+  return { kind: 'select_values', items: items.map(valueItem) };
+}
+
+/**
+ * The query of INSERT ... SELECT, ending where ON CONFLICT or RETURNING may start: a select list
+ * over generate_series, or without FROM one row of values (as VALUES would give).
+ */
+export function parseInsertQuery(c: Cursor): InsertSource {
+  const items = selectList(c);
+  if (c.acceptKeyword('from')) {
+    if (!isFunctionCall(c)) {
+      throw unsupported('INSERT ... SELECT from a table is not supported; insert from VALUES (...) or SELECT ... FROM generate_series(...)', c.peek());
+    }
+    return selectSeries(c, items);
+  }
+  rejectClausesWithoutFrom(c);
+  return { kind: 'values', rows: [items.map((item) => valueItem(item).expr)] };
+}
+
+function selectList(c: Cursor): ParsedItem[] {
   c.expectKeyword('select');
   if (c.isKeyword('distinct')) throw unsupported('SELECT DISTINCT is not supported', c.peek());
   c.acceptKeyword('all');
-  const items = parseItems(c);
-  if (c.acceptKeyword('from')) return selectFrom(c, items);
+  return parseItems(c);
+}
+
+function selectSeries(c: Cursor, items: ParsedItem[]): SelectSeries {
+  const series = parseSeries(c);
+  return { kind: 'select_series', items: seriesItems(items, series), series };
+}
+
+function rejectClausesWithoutFrom(c: Cursor): void {
   const clause = c.peek();
   if (['where', 'order', 'limit', 'offset', 'group', 'having'].some((word) => c.isKeyword(word))) {
     throw unsupported(`${clause.text.toUpperCase()} without FROM is not supported`, clause);
   }
   rejectSetOperation(c);
-  c.expectEnd('FROM, "," or the end of the statement');
-  return { kind: 'select_values', items: items.map(valueItem) };
 }
 
-function valueItem(item: ParsedItem) {
+function valueItem(item: ParsedItem): ValueItem {
   if (item.kind === 'star') throw sqlError('42601', 'SELECT * with no tables specified is not valid', item.token);
   if (item.kind === 'aggregate') throw unsupported(`${item.fn}() without FROM is not supported`, item.token);
   const column = findColumn(item.expr);
@@ -46,11 +82,11 @@ function selectFrom(c: Cursor, items: ParsedItem[]): Select {
   if (c.isKeyword('for') || c.isKeyword('fetch')) throw unsupported(`${c.peek().text.toUpperCase()} is not supported in SELECT`, c.peek());
   rejectSetOperation(c);
   c.expectEnd('WHERE, ORDER BY, LIMIT, OFFSET or the end of the statement');
-  return { kind: 'select', table, list: selectList(items), where, orderBy, limit, offset };
+  return { kind: 'select', table, list: tableList(items), where, orderBy, limit, offset };
 }
 
 /** Aggregates or columns, not both: there is no GROUP BY. */
-function selectList(items: ParsedItem[]): SelectList {
+function tableList(items: ParsedItem[]): SelectList {
   const plain = items.find((item) => item.kind !== 'aggregate');
   if (!plain) return { kind: 'aggregates', items: items.map((item) => toAggregateItem(item as ParsedItem & { kind: 'aggregate' })) };
   if (items.some((item) => item.kind === 'aggregate')) {

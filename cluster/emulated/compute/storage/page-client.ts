@@ -27,6 +27,17 @@ interface Pending {
 
 const RETRY_MS = 200;
 
+/** The request LSN and the LSN the value is known not to have changed since (neon's pagestream v2). */
+export interface ReadPoint {
+  lsn: Lsn;
+  notModifiedSince: Lsn;
+}
+
+/** A read at exactly one LSN. */
+export function exactly(lsn: Lsn): ReadPoint {
+  return { lsn, notModifiedSince: lsn };
+}
+
 export class PageClient {
   private conn: FramedSocket | null = null;
   private connecting: Promise<FramedSocket> | null = null;
@@ -146,12 +157,12 @@ export class PageClient {
     });
   }
 
-  get(key: Buffer, lsn: Lsn): Promise<Buffer | null> {
-    return this.request((id) => ({ kind: 'get', id, lsn, key }));
+  get(key: Buffer, at: ReadPoint): Promise<Buffer | null> {
+    return this.request((id) => ({ kind: 'get', id, lsn: at.lsn, notModifiedSince: at.notModifiedSince, key }));
   }
 
-  scan(start: Buffer, end: Buffer | null, lsn: Lsn, limit: number): Promise<Entry[]> {
-    return this.request((id) => ({ kind: 'scan', id, lsn, limit, start, end }));
+  scan(start: Buffer, end: Buffer | null, at: ReadPoint, limit: number): Promise<Entry[]> {
+    return this.request((id) => ({ kind: 'scan', id, lsn: at.lsn, notModifiedSince: at.notModifiedSince, limit, start, end }));
   }
 
   /** Where to start: waits until the pageserver has WAL up to `lsn`; its prev record LSN. */

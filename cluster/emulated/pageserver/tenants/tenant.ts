@@ -12,23 +12,45 @@ import { align, INITDB_LSN } from '../../../wal/format.ts';
 import { formatLsn } from '../../../wal/lsn.ts';
 import { ApiError, conflict, notFound } from '../../common/http-server.ts';
 import { log } from '../../common/logger.ts';
+import { gcSettings, type GcResult } from '../timeline/gc-policy.ts';
 import { Timeline, type TimelineMeta } from '../timeline/timeline.ts';
 import { WalReceiver } from '../timeline/walreceiver.ts';
 
 export const LOCATION_FILE = 'config-v1';
 const DEFAULT_PG_VERSION = 17;
 const BRANCH_WAIT_MS = 10_000;
+const GC_TICK_MS = 10_000;
 
 export class Tenant {
   readonly timelines = new Map<string, Timeline>();
   private readonly receivers = new Map<string, WalReceiver>();
+  private gcTimer: NodeJS.Timeout | undefined;
+  private lastGcAt = Date.now();
 
   private constructor(
     readonly id: string,
     readonly dir: string,
     public location: LocationConfig,
     private readonly consumer: string,
-  ) {}
+  ) {
+    // Background GC every gc_period (0 disables), read from the tenant config each time.
+    this.gcTimer = setInterval(() => void this.backgroundGc(), GC_TICK_MS);
+    this.gcTimer.unref();
+  }
+
+  private async backgroundGc(): Promise<void> {
+    const settings = gcSettings(this.location.tenant_conf ?? {});
+    if (settings.gcPeriodMs === 0 || Date.now() - this.lastGcAt < settings.gcPeriodMs) return;
+    this.lastGcAt = Date.now();
+    for (const timeline of this.timelines.values()) {
+      await timeline.gc(settings).catch((err: Error) => log.warn(`gc of timeline ${timeline.id} failed`, { error: err.message }));
+    }
+  }
+
+  /** PUT .../do_gc: one GC pass now, optionally with another gc_horizon. */
+  gcTimeline(timelineId: string, gcHorizon: number | null): Promise<GcResult> {
+    return this.timeline(timelineId).gc(gcSettings(this.location.tenant_conf ?? {}), gcHorizon);
+  }
 
   get tenantId(): string {
     return this.id.slice(0, 32);
@@ -72,6 +94,7 @@ export class Tenant {
 
   private add(timeline: Timeline): void {
     this.timelines.set(timeline.id, timeline);
+    timeline.ancestor?.children.add(timeline);
     this.receivers.set(timeline.id, new WalReceiver(timeline, this.tenantId, this.consumer));
   }
 
@@ -101,10 +124,15 @@ export class Tenant {
       if (!ancestor) throw notFound(`Cannot branch off the timeline that's not present in pageserver: ${req.ancestor_timeline_id}`);
       const start = await this.branchPoint(ancestor, req.ancestor_start_lsn, knownCommitLsn(ancestor.id));
       const prev = start === ancestor.lastRecordLsn ? ancestor.prevRecordLsn : 0;
-      timeline = await Timeline.create(this.id, dir, {
-        timeline_id: req.new_timeline_id, ancestor_timeline_id: ancestor.id, ancestor_lsn: start,
-        initdb_lsn: ancestor.meta.initdb_lsn, pg_version: ancestor.meta.pg_version,
-      }, ancestor, prev);
+      const release = ancestor.holdBranchPoint(start); // GC must not pass it while the branch is made
+      try {
+        timeline = await Timeline.create(this.id, dir, {
+          timeline_id: req.new_timeline_id, ancestor_timeline_id: ancestor.id, ancestor_lsn: start,
+          initdb_lsn: ancestor.meta.initdb_lsn, pg_version: ancestor.meta.pg_version,
+        }, ancestor, prev);
+      } finally {
+        release();
+      }
     } else {
       timeline = await Timeline.create(this.id, dir, {
         timeline_id: req.new_timeline_id, ancestor_timeline_id: null, ancestor_lsn: null,
@@ -135,6 +163,9 @@ export class Tenant {
     } catch (err) {
       throw bad(`invalid branch start lsn ${formatLsn(lsn)}: ${(err as Error).message}`);
     }
+    if (lsn < ancestor.appliedGcCutoffLsn) {
+      throw bad(`invalid branch start lsn: less than latest GC cutoff ${formatLsn(ancestor.appliedGcCutoffLsn)}`); // GC ran while waiting
+    }
     return lsn;
   }
 
@@ -149,6 +180,7 @@ export class Tenant {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.gcTimer);
     for (const r of this.receivers.values()) r.stop();
     for (const t of [...this.timelines.values()].reverse()) await t.close();
   }

@@ -12,6 +12,7 @@ import type { WalRecord } from '../../../wal/format.ts';
 import { formatLsn, type Lsn } from '../../../wal/lsn.ts';
 import { log } from '../../common/logger.ts';
 import { TimelineStore } from '../storage/timeline-store.ts';
+import { LsnTimes, nextGcCutoff, type GcResult, type GcSettings } from './gc-policy.ts';
 import { mergeScans, type ScanEntry } from './merge-scans.ts';
 
 export interface TimelineMeta {
@@ -44,6 +45,12 @@ export class Timeline {
   private checkpointing: Promise<void> | null = null;
   private lastCheckpointAt = Date.now();
   private timer: NodeJS.Timeout;
+  /** Applied GC cutoff: reads and branches below it are refused, and history below it may be gone. */
+  private gcCutoff: Lsn;
+  private readonly lsnTimes = new LsnTimes();
+  /** Branches of this timeline (they read it at their ancestor_lsn, which GC must keep). */
+  readonly children = new Set<Timeline>();
+  private readonly pendingBranchPoints: Lsn[] = [];
   /** Filled by the WAL receiver, for TimelineInfo. */
   walSource: { connstr: string | null; status: string; lastMsgLsn: Lsn | null; lastMsgTs: number | null } = { connstr: null, status: 'idle', lastMsgLsn: null, lastMsgTs: null };
 
@@ -55,6 +62,7 @@ export class Timeline {
     readonly ancestor: Timeline | null,
   ) {
     this.lastRecordStart = Number(store.metadata['prev_record_lsn'] ?? 0);
+    this.gcCutoff = Number(store.metadata['applied_gc_cutoff_lsn'] ?? 0);
     this.timer = setInterval(() => void this.maybeCheckpoint(true), CHECKPOINT_IDLE_MS / 2);
     this.timer.unref();
   }
@@ -78,7 +86,22 @@ export class Timeline {
   }
 
   get appliedGcCutoffLsn(): Lsn {
-    return this.startLsn;
+    return Math.max(this.startLsn, this.gcCutoff);
+  }
+
+  /** Versions at or above this LSN are kept: the cutoff, lowered to every branch point of a child. */
+  private retainHorizon(): Lsn {
+    const branchPoints = [...this.children].map((c) => c.meta.ancestor_lsn ?? Infinity);
+    return Math.min(this.appliedGcCutoffLsn, ...branchPoints, ...this.pendingBranchPoints);
+  }
+
+  /** Keeps `lsn` readable while a branch at it is being created; call the result when it is registered. */
+  holdBranchPoint(lsn: Lsn): () => void {
+    this.pendingBranchPoints.push(lsn);
+    return () => {
+      const i = this.pendingBranchPoints.indexOf(lsn);
+      if (i >= 0) this.pendingBranchPoints.splice(i, 1);
+    };
   }
 
   static async create(tenantShardId: string, dir: string, meta: TimelineMeta, ancestor: Timeline | null, prevRecordLsn: Lsn): Promise<Timeline> {
@@ -106,7 +129,10 @@ export class Timeline {
       this.store.apply(r.endLsn, r.mutations);
       this.lastRecordStart = r.startLsn;
     }
-    if (records.length) this.wake();
+    if (records.length) {
+      this.lsnTimes.record(this.lastRecordLsn);
+      this.wake();
+    }
     void this.maybeCheckpoint(false);
   }
 
@@ -129,6 +155,19 @@ export class Timeline {
       }, timeoutMs);
       this.waiters.push(waiter);
     });
+  }
+
+  /**
+   * The LSN to serve a read at (see the page service protocol): refused below the GC cutoff;
+   * waits only for WAL up to `notModifiedSince`.
+   */
+  async readLsn(requestLsn: Lsn, notModifiedSince: Lsn, waitMs: number): Promise<Lsn> {
+    if (requestLsn < this.appliedGcCutoffLsn) {
+      throw new LsnError('lsn-out-of-range', `tried to request a page version that was garbage collected: requested at ${formatLsn(requestLsn)}, gc cutoff ${formatLsn(this.appliedGcCutoffLsn)}`);
+    }
+    const floor = Math.min(notModifiedSince, requestLsn);
+    await this.waitForLsn(floor, waitMs);
+    return Math.max(floor, Math.min(requestLsn, this.lastRecordLsn));
   }
 
   private checkReadable(lsn: Lsn): void {
@@ -180,8 +219,8 @@ export class Timeline {
   checkpoint(): Promise<void> {
     this.checkpointing ??= (async () => {
       try {
-        await this.store.checkpoint({ prev_record_lsn: this.lastRecordStart });
-        await this.store.compact(this.appliedGcCutoffLsn);
+        await this.store.checkpoint({ prev_record_lsn: this.lastRecordStart, applied_gc_cutoff_lsn: this.gcCutoff });
+        await this.store.compact(this.retainHorizon());
         this.lastCheckpointAt = Date.now();
       } catch (err) {
         log.error(`checkpoint of timeline ${this.id} failed`, { error: String((err as Error).stack ?? err) });
@@ -190,6 +229,44 @@ export class Timeline {
       }
     })();
     return this.checkpointing;
+  }
+
+  /**
+   * Advances the GC cutoff (persisted before anything is removed) and drops the layers no read at
+   * or above the retain horizon needs. `horizonOverride` is do_gc's gc_horizon.
+   */
+  async gc(settings: GcSettings, horizonOverride: number | null = null): Promise<GcResult> {
+    const began = Date.now();
+    const before = this.store.layers().length;
+    const next = nextGcCutoff({
+      lastRecordLsn: this.lastRecordLsn,
+      diskConsistentLsn: this.store.diskConsistentLsn,
+      current: this.appliedGcCutoffLsn,
+      gcHorizon: horizonOverride ?? settings.gcHorizon,
+      pitrIntervalMs: settings.pitrIntervalMs,
+      lsnAt: (t) => this.lsnTimes.lsnAt(t),
+      now: began,
+    });
+    if (next > this.gcCutoff) {
+      this.gcCutoff = next;
+      // Persist the cutoff before removing anything, so that after a restart reads below it stay
+      // refused. A checkpoint already running carries the old cutoff: wait for it, then start one.
+      while (this.checkpointing) await this.checkpointing;
+      await this.checkpoint();
+      if (Number(this.store.metadata['applied_gc_cutoff_lsn']) !== next) throw new Error(`could not persist the GC cutoff ${formatLsn(next)}; nothing was removed`);
+    }
+    const removed = await this.store.gc(this.retainHorizon());
+    const total = this.store.layers().length;
+    return {
+      layers_total: before,
+      layers_needed_by_cutoff: total,
+      layers_needed_by_pitr: 0,
+      layers_needed_by_branches: this.children.size > 0 ? total : 0,
+      layers_needed_by_leases: 0,
+      layers_not_updated: 0,
+      layers_removed: removed.length,
+      elapsed: Date.now() - began,
+    };
   }
 
   info(): TimelineInfo {
