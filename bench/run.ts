@@ -2,8 +2,10 @@
 // printed, never asserted: tests check behaviour, benchmarks measure speed.
 
 import os from 'node:os';
+import { dataPathBenchmark } from './data-path.ts';
 import { lifecycleBenchmark } from './lifecycle.ts';
 import { printFigures } from './stats.ts';
 
 console.log(`neon-local benchmarks on ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 printFigures('Cluster lifecycle (default topology: storage controller, broker, 1 pageserver, 3 safekeepers)', await lifecycleBenchmark());
+printFigures('Data path (3 safekeepers, 1 pageserver, endpoint ep-main; SQL over the Postgres protocol)', await dataPathBenchmark());

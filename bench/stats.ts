@@ -22,3 +22,10 @@ export function printFigures(title: string, figures: Figure[]): void {
     console.log(`  ${f.name.padEnd(44)} ${f.value.toFixed(f.unit === 'ms' ? 0 : 1).padStart(8)} ${f.unit.padEnd(4)} ${target.padEnd(22)} ${met}${f.detail ? `  (${f.detail})` : ''}`);
   }
 }
+
+/** The p-th percentile (0–100) by nearest rank. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}

@@ -5,8 +5,10 @@ import { encodeRecord, encodeTransactionPayload, HEADER_SIZE, MAX_PAYLOAD, recor
 import type { Lsn } from './lsn.ts';
 
 export interface Appended {
-  /** Bytes covering [previous end, endLsn). */
+  /** Bytes covering [bytesStart, endLsn): alignment, a padding record, then the transaction. */
   bytes: Buffer;
+  /** The previous end of WAL, where `bytes` go (before startLsn when padding was needed). */
+  bytesStart: Lsn;
   /** Where the transaction record starts and ends. */
   startLsn: Lsn;
   endLsn: Lsn;
@@ -50,6 +52,6 @@ export class WalWriter {
     chunks.push(encodeRecord(RecordType.Transaction, this.prevLsn, xid, payload));
     this.prevLsn = start;
     this.position = start + length;
-    return { bytes: Buffer.concat(chunks), startLsn: start, endLsn: this.position };
+    return { bytes: Buffer.concat(chunks), bytesStart: from, startLsn: start, endLsn: this.position };
   }
 }

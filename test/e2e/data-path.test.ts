@@ -50,6 +50,15 @@ t.test('10,000 rows through a safekeeper outage, a restart and a branch', async 
   t.same(await keysBetween(frozen, 't', 0, 1e9), expected, 'a static endpoint reads main as of its LSN');
   await t.rejects(query(frozen, "INSERT INTO t VALUES (1, 'x')"), { code: '25006' }, 'and refuses writes, before any other check');
 
+  // More than a 16 MiB segment of WAL in large transactions: padding records at segment ends.
+  const mib = 'm'.repeat(1024 * 1024 - 100);
+  await withClient(main, async (c) => {
+    await c.query('CREATE TABLE big (k int PRIMARY KEY, v text)');
+    for (let i = 0; i < 20; i++) await c.query('INSERT INTO big VALUES ($1, $2)', [i, `${i}:${mib}`]);
+  });
+  const sizes = await query(main, 'SELECT k, v FROM big WHERE k BETWEEN 0 AND 19');
+  t.same(sizes.rows.map((r: { k: number; v: string }) => [r.k, r.v.length, r.v.startsWith(`${r.k}:`)]), Array.from({ length: 20 }, (_, i) => [i, mib.length + `${i}:`.length, true]), '20 MiB of WAL across segment boundaries reads back');
+
   const stoppedAt = await cluster.stopEndpoint('ep-past');
   t.match(stoppedAt, /^[0-9A-F]+\/[0-9A-F]+$/, 'endpoint stop reports the last flushed LSN');
   const restarted = await cluster.startEndpoint('ep-past');

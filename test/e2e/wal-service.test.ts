@@ -38,7 +38,7 @@ t.test('walproposer and safekeepers', async (t) => {
   const writer = new WalWriter(INITDB_LSN, 0);
   const write = (i: number) => {
     const a = writer.appendTransaction(i, [{ key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) }]);
-    wp.appendWal(a.startLsn, a.bytes);
+    wp.appendWal(a.bytesStart, a.bytes);
     return a.endLsn;
   };
   let end = 0;

@@ -53,6 +53,7 @@ t.test('no record crosses a segment boundary', async (t) => {
   const a = w.appendTransaction(1, [put('k', 'v')]);
   t.equal(a.startLsn, 2 * SEGMENT_SIZE);
   t.equal(a.bytes.length, a.endLsn - nearEnd, 'the gap is part of the stream, as zeros');
+  t.equal(a.bytesStart, nearEnd, 'the bytes go at the previous end of WAL, not at the record start');
   t.same([...new WalReader(nearEnd).feed(a.bytes)].map((r) => r.mutations), [[put('k', 'v')]]);
 
   // A record too big for the rest of the segment: a padding record fills it first.
@@ -60,6 +61,7 @@ t.test('no record crosses a segment boundary', async (t) => {
   const w2 = new WalWriter(tight, 0);
   const big = w2.appendTransaction(2, [put('big', 'x'.repeat(8192))]);
   t.equal(big.startLsn, 3 * SEGMENT_SIZE);
+  t.equal(big.bytesStart, tight, 'padding included: the bytes start where the WAL ended');
   const records = new WalReader(tight).feed(big.bytes);
   t.same(records.map((r) => [r.type, r.startLsn, r.endLsn]), [[0, tight, 3 * SEGMENT_SIZE], [1, 3 * SEGMENT_SIZE, big.endLsn]]);
   t.equal(records[1]!.prevLsn, tight, 'the back-pointer chain goes through the padding record');

@@ -190,7 +190,7 @@ export class Engine {
     this.xid = (this.xid + 1) >>> 0;
     const appended = this.writer.appendTransaction(this.xid, mutations);
     const committed = this.waitForCommit(appended.endLsn);
-    this.walproposer.appendWal(appended.startLsn, appended.bytes);
+    this.walproposer.appendWal(appended.bytesStart, appended.bytes);
     await committed;
     for (const m of mutations) this.lastWritten.written(m.key, appended.endLsn);
     for (const id of tableIds) this.tableLsn.set(id, Math.max(this.tableLsn.get(id) ?? 0, appended.endLsn));
