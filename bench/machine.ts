@@ -50,3 +50,37 @@ export async function loopbackRttMs(runs = 2000): Promise<number> {
   }
   return median(times);
 }
+
+/**
+ * Median fdatasync latency while `writers` threads sync their own files at once — what three
+ * safekeepers sharing one disk see. Each writer appends into a full-size (sparse) file, as they do.
+ */
+export async function concurrentFdatasyncMs(dir: string, writers: number, runs = 500): Promise<number> {
+  const { Worker } = await import('node:worker_threads');
+  const code = `
+    const fs = require('node:fs');
+    const { workerData, parentPort } = require('node:worker_threads');
+    const fd = fs.openSync(workerData.file, 'w+');
+    fs.ftruncateSync(fd, 16 * 1024 * 1024);
+    fs.fsyncSync(fd);
+    const block = Buffer.alloc(256, 7);
+    const times = [];
+    for (let i = 0; i < workerData.runs; i++) {
+      const began = performance.now();
+      fs.writeSync(fd, block, 0, block.length, i * block.length);
+      fs.fdatasyncSync(fd);
+      times.push(performance.now() - began);
+    }
+    fs.closeSync(fd);
+    fs.rmSync(workerData.file, { force: true });
+    parentPort.postMessage(times);
+  `;
+  const results = await Promise.all(
+    Array.from({ length: writers }, (_, i) => new Promise<number[]>((resolve, reject) => {
+      const worker = new Worker(code, { eval: true, workerData: { file: path.join(dir, `fdatasync-probe-${i}`), runs } });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    })),
+  );
+  return median(results.flat());
+}

@@ -17,9 +17,9 @@ export interface Figure {
 export function printFigures(title: string, figures: Figure[]): void {
   console.log(`\n${title}`);
   for (const f of figures) {
-    const target = f.target ? `target ${f.target.op} ${f.target.value} ${f.unit}` : '';
+    const target = f.target ? `target ${f.target.op} ${Number(f.target.value.toPrecision(3))} ${f.unit}` : '';
     const met = f.target ? ((f.target.op === '<=' ? f.value <= f.target.value : f.value >= f.target.value) ? 'met' : 'MISSED') : '';
-    console.log(`  ${f.name.padEnd(44)} ${f.value.toFixed(f.unit === 'ms' ? 0 : 1).padStart(8)} ${f.unit.padEnd(4)} ${target.padEnd(22)} ${met}${f.detail ? `  (${f.detail})` : ''}`);
+    console.log(`  ${f.name.padEnd(44)} ${f.value.toFixed(f.unit === 'ms' && f.value >= 10 ? 0 : f.unit === 'ms' ? 2 : 1).padStart(8)} ${f.unit.padEnd(4)} ${target.padEnd(22)} ${met}${f.detail ? `  (${f.detail})` : ''}`);
   }
 }
 

@@ -6,6 +6,7 @@ import { ApiServer, badRequest, Reply, type RequestContext } from '../common/htt
 import type { TenantManager } from './tenants/tenant-manager.ts';
 import type { Tenant } from './tenants/tenant.ts';
 import { utilization } from './utilization.ts';
+import { processMetrics } from '../common/process-metrics.ts';
 
 function tsidParam(ctx: RequestContext): string {
   const tsid = ctx.params['tenant_shard_id'] ?? '';
@@ -29,9 +30,12 @@ export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: 
     return utilization(tenantsDir, list.length, wanted);
   });
   server.get('/metrics', () => {
-    const lines = ['# TYPE pageserver_tenant_count gauge', `pageserver_tenant_count ${tenants().list().length}`];
+    const lines = [...processMetrics(), '# TYPE pageserver_tenant_count gauge', `pageserver_tenant_count ${tenants().list().length}`];
     for (const t of tenants().list()) {
-      for (const tl of t.timelines.values()) lines.push(`pageserver_last_record_lsn{tenant_id="${t.id}",timeline_id="${tl.id}"} ${tl.lastRecordLsn}`);
+      for (const tl of t.timelines.values()) {
+        const labels = `tenant_id="${t.id}",timeline_id="${tl.id}"`;
+        lines.push(`pageserver_last_record_lsn{${labels}} ${tl.lastRecordLsn}`, `pageserver_in_memory_layer_bytes{${labels}} ${tl.store.inMemoryBytes()}`);
+      }
     }
     return new Reply(200, lines.join('\n') + '\n', 'text/plain; version=0.0.4');
   });

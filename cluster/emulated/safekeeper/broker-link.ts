@@ -10,6 +10,9 @@ import type { TimelineRegistry } from './timelines.ts';
 
 const PUBLISH_INTERVAL_MS = 1000;
 const CHANGE_DEBOUNCE_MS = 20;
+/** Under continuous writes, change-driven publishing is limited to this rate: every publish is an
+ * HTTP request here and a fan-out at the broker, which would otherwise eat the CPU commits need. */
+const MIN_CHANGE_GAP_MS = 250;
 
 export interface SafekeeperAddresses {
   nodeId: number;
@@ -24,6 +27,7 @@ export class BrokerLink {
   private soon: NodeJS.Timeout | undefined;
   private subscription: { close(): void } | undefined;
   private failing = false;
+  private lastPublishAt = 0;
 
   constructor(
     brokerUrl: string,
@@ -41,10 +45,11 @@ export class BrokerLink {
 
   /** A timeline changed: publish shortly (changes in a burst are published once). */
   changed(): void {
+    const delay = Math.max(CHANGE_DEBOUNCE_MS, this.lastPublishAt + MIN_CHANGE_GAP_MS - Date.now());
     this.soon ??= setTimeout(() => {
       this.soon = undefined;
       void this.publishAll();
-    }, CHANGE_DEBOUNCE_MS);
+    }, delay);
   }
 
   private info(t: SafekeeperTimeline): SafekeeperTimelineInfo {
@@ -71,6 +76,7 @@ export class BrokerLink {
   private async publishAll(): Promise<void> {
     const infos = this.registry.list().filter((t) => !t.isClosed).map((t) => this.info(t));
     if (infos.length === 0) return;
+    this.lastPublishAt = Date.now();
     try {
       await this.client.publish(infos);
       if (this.failing) log.info('publishing to the storage broker again');

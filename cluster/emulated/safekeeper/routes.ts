@@ -5,6 +5,7 @@ import { timelineCreateRequest } from '../../api/safekeeper.ts';
 import { SEGMENT_SIZE } from '../../wal/format.ts';
 import { ApiServer, badRequest, notFound, Reply, type RequestContext } from '../common/http-server.ts';
 import type { TimelineRegistry } from './timelines.ts';
+import { processMetrics } from '../common/process-metrics.ts';
 
 function ids(ctx: RequestContext): { tenantId: string; timelineId: string } {
   const tenantId = ctx.params['tenant_id'] ?? '';
@@ -18,7 +19,7 @@ export function safekeeperRoutes(server: ApiServer, nodeId: number, registry: Ti
   server.get('/v1/status', () => ({ id: nodeId }));
   server.get('/v1/utilization', () => ({ timeline_count: registry.list().length }));
   server.get('/metrics', () => {
-    const lines = ['# TYPE safekeeper_timelines gauge', `safekeeper_timelines ${registry.list().length}`];
+    const lines = [...processMetrics(), '# TYPE safekeeper_timelines gauge', `safekeeper_timelines ${registry.list().length}`];
     for (const t of registry.list()) {
       const labels = `tenant_id="${t.tenantId}",timeline_id="${t.timelineId}"`;
       lines.push(`safekeeper_flush_lsn{${labels}} ${t.acceptor.flushLsn()}`, `safekeeper_commit_lsn{${labels}} ${t.acceptor.currentCommitLsn()}`);

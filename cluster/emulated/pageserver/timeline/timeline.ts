@@ -33,6 +33,9 @@ export class LsnError extends Error {
 
 const META_FILE = 'timeline.json';
 const CHECKPOINT_IDLE_MS = 10_000;
+/** Ingest pauses while this much is in memory, until flushing catches up: memory stays bounded
+ * whatever the data size, even when compaction holds up flushes (neon's l0 flush stall). */
+const MAX_IN_MEMORY_BYTES = 48 * 1024 * 1024;
 
 interface Waiter {
   lsn: Lsn;
@@ -213,6 +216,19 @@ export class Timeline {
   /** WAL applied (even WAL that changed no key) but not yet covered by disk_consistent_lsn. */
   private unflushed(): boolean {
     return this.store.lastLsn > this.store.diskConsistentLsn;
+  }
+
+  /** True when the WAL receiver should stop reading until relieve() resolves. */
+  get ingestStalled(): boolean {
+    return this.store.inMemoryBytes() > MAX_IN_MEMORY_BYTES;
+  }
+
+  /** Flushes until the in-memory layers are back under the limit. */
+  async relieve(): Promise<void> {
+    while (this.ingestStalled) {
+      if (this.checkpointing) await this.checkpointing;
+      else await this.checkpoint();
+    }
   }
 
   /** Flushes what is in memory to a layer file; disk_consistent_lsn then covers it. */

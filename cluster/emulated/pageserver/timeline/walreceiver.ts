@@ -31,6 +31,7 @@ export class WalReceiver {
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
   private lastFrameAt = 0;
+  private stalled = false;
   private readonly ticker: NodeJS.Timeout;
 
   constructor(
@@ -58,6 +59,19 @@ export class WalReceiver {
     return fresh[0]!;
   }
 
+  /** Stops reading from the safekeeper while the timeline flushes (TCP pushes back to it). */
+  private applyBackpressure(): void {
+    const conn = this.conn;
+    if (!conn || !this.timeline.ingestStalled) return;
+    conn.socket.pause(); // idempotent: a connection made while stalled is paused too
+    if (this.stalled) return;
+    this.stalled = true;
+    void this.timeline.relieve().finally(() => {
+      this.stalled = false;
+      if (this.conn && !this.conn.isClosed) this.conn.socket.resume();
+    });
+  }
+
   private connect(): void {
     if (this.stopped || this.conn) return;
     const candidate = this.pick();
@@ -83,6 +97,7 @@ export class WalReceiver {
         }
         this.timeline.walSource = { ...this.timeline.walSource, status: 'Streaming', lastMsgLsn: data.startLsn + data.data.length, lastMsgTs: Date.now() * 1000 };
       }
+      this.applyBackpressure();
     }).then(
       (conn) => {
         if (this.stopped) return conn.destroy();
@@ -123,7 +138,9 @@ export class WalReceiver {
       if (!this.retry) this.connect();
       return;
     }
-    if (Date.now() - this.lastFrameAt > SILENCE_TIMEOUT_MS) {
+    if (this.stalled) {
+      this.lastFrameAt = Date.now(); // silence we asked for is not the safekeeper's fault
+    } else if (Date.now() - this.lastFrameAt > SILENCE_TIMEOUT_MS) {
       const candidate = this.candidates.get(this.current!);
       if (candidate) this.fail(candidate, `no message for ${SILENCE_TIMEOUT_MS / 1000} s`);
       return;
