@@ -9,6 +9,7 @@ import { httpRequest } from '../../cluster/clients/http.ts';
 import { PageClient, exactly } from '../../cluster/emulated/compute/storage/page-client.ts';
 import { parseLsn } from '../../cluster/wal/lsn.ts';
 import { startTestCluster } from '../../fixtures/tap.ts';
+import { waitUntil } from '../helpers/processes.ts';
 import { keysBetween, query } from '../helpers/sql.ts';
 
 async function call(url: string, method = 'GET', body?: unknown): Promise<{ status: number; body: any }> {
@@ -102,7 +103,9 @@ t.test('garbage collection', async (t) => {
   t.equal(child.ancestorLsn, early, 'the child’s branch point');
 
   await cluster.restartComponent('ps1');
-  const reloaded = await ps.timeline(tenantId, timelineId);
-  t.equal(reloaded.applied_gc_cutoff_lsn, after.applied_gc_cutoff_lsn, 'the cutoff survives a pageserver restart');
+  // As the real one, a restarted pageserver answers 503 for its tenants until re-attach is done.
+  let reloaded: Awaited<ReturnType<typeof ps.timeline>> | null = null;
+  await waitUntil('the timeline after the restart', async () => (reloaded = await ps.timeline(tenantId, timelineId).catch(() => null)) !== null, 10_000);
+  t.equal(reloaded!.applied_gc_cutoff_lsn, after.applied_gc_cutoff_lsn, 'the cutoff survives a pageserver restart');
   t.same(await keysBetween(ep, 't', 0, 99), new Set(Array.from({ length: 100 }, (_, i) => i)), 'and main still reads every row');
 });
