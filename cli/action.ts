@@ -18,6 +18,8 @@ export interface ActionContext {
 export interface ActionResult {
   data: unknown;
   human: string;
+  /** A result that is still a failure (e.g. a check that found violations): exit with this code. */
+  exitCode?: number;
 }
 
 export type Action = (ctx: ActionContext) => Promise<ActionResult>;
@@ -48,6 +50,7 @@ export function defineAction(command: Command, options: ActionOptions, action: A
       const layout = new RepoLayout(resolveRepoDir(opts['repoDir'] as string | undefined));
       const result = await action({ out, layout, opts, args: cmd.args });
       printResult(out, result.data, result.human);
+      if (result.exitCode !== undefined) exitCode = result.exitCode;
     } catch (err) {
       const error = asNeonLocalError(err);
       printError(out, error);

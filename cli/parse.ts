@@ -66,3 +66,13 @@ export function boolValue(what: string) {
     throw new InvalidArgumentError(`${what} must be true or false, got "${value}".`);
   };
 }
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** A rate such as `1MB/s`, `512KiB/s` or `100000` (bytes per second). */
+export function bytesPerSecond(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?(?:\/s)?$/i.exec(value.trim());
+  const n = m ? Number(m[1]) * (SIZE_UNITS[(m[2] ?? 'b').toLowerCase()] ?? NaN) : NaN;
+  if (!(n > 0)) throw new InvalidArgumentError(`"${value}" is not a rate; use bytes per second with an optional unit, e.g. 1MB/s, 512KiB/s.`);
+  return Math.round(n);
+}

@@ -7,7 +7,10 @@ import { resetActionExitCode, actionExitCode } from './action.ts';
 import { registerComponentCommands } from './commands/components.ts';
 import { registerClusterCommands } from './commands/cluster.ts';
 import { registerEndpointCommands } from './commands/endpoints.ts';
+import { registerFaultCommands } from './commands/faults.ts';
+import { registerScenarioCommands } from './commands/scenarios.ts';
 import { registerTenantCommands } from './commands/tenants.ts';
+import { registerWorkloadCommands } from './commands/workload.ts';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.ts';
 import { createOutput, printError } from './output.ts';
 
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
   registerComponentCommands(program);
   registerTenantCommands(program);
   registerEndpointCommands(program);
+  registerWorkloadCommands(program);
+  registerFaultCommands(program);
+  registerScenarioCommands(program);
   return program;
 }
 

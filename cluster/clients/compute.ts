@@ -1,5 +1,6 @@
 // Typed client for a compute endpoint's HTTP API (compute_ctl's routes, plus neon-local's /v1/sql).
 
+import type { FailpointConfig, FailpointStatus } from '../api/failpoints.ts';
 import { JsonClient } from './http.ts';
 
 export interface ComputeStatus {
@@ -31,4 +32,10 @@ export class ComputeClient extends JsonClient {
   configure(body: unknown): Promise<ComputeStatus> { return this.post('/configure', body); }
   terminate(mode: 'fast' | 'immediate'): Promise<{ lsn: string | null }> { return this.post(`/terminate?mode=${mode}`); }
   sql(query: string, params: unknown[] = []): Promise<SqlResult> { return this.post('/v1/sql', { query, params }); }
+
+  /** PUT /v1/failpoints (neon's failpoints API): [{name, actions}] in the `fail` crate's syntax. */
+  failpoints(list: FailpointConfig[]): Promise<null> { return this.put('/v1/failpoints', list); }
+  setFailpoint(name: string, actions: string): Promise<null> { return this.failpoints([{ name, actions }]); }
+  /** GET /v1/failpoints (neon-local's): what is set, and how often each was hit. */
+  listFailpoints(): Promise<FailpointStatus[]> { return this.get('/v1/failpoints'); }
 }

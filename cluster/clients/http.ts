@@ -2,6 +2,7 @@
 // probes and the supervisor's control channel (which is a Unix socket, hence socketPath).
 
 import http from 'node:http';
+import { routeUrl } from '../net/address-map.ts';
 import { NeonLocalError } from '../util/errors.ts';
 
 const keepAliveAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -25,7 +26,7 @@ export function httpRequest(url: string, options: RequestOptions = {}): Promise<
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      url,
+      options.socketPath ? url : routeUrl(url),
       {
         method: options.method ?? 'GET',
         agent: options.socketPath ? undefined : keepAliveAgent,

@@ -1,6 +1,7 @@
 // Typed client for a pageserver's management API.
 
 import type { GcResult, LocationConfigListing, PageserverStatus, PageserverUtilization, TenantInfo, TimelineInfo } from '../api/pageserver.ts';
+import type { FailpointConfig, FailpointStatus } from '../api/failpoints.ts';
 import { JsonClient } from './http.ts';
 
 export class PageserverClient extends JsonClient {
@@ -16,4 +17,10 @@ export class PageserverClient extends JsonClient {
   gc(tenantShardId: string, timelineId: string, gcHorizon: number | null = null): Promise<GcResult> { return this.put(`/v1/tenant/${tenantShardId}/timeline/${timelineId}/do_gc`, { gc_horizon: gcHorizon }); }
   checkpoint(tenantShardId: string, timelineId: string): Promise<null> { return this.put(`/v1/tenant/${tenantShardId}/timeline/${timelineId}/checkpoint`, undefined); }
   locationConfigs(): Promise<LocationConfigListing> { return this.get('/v1/location_config'); }
+
+  /** PUT /v1/failpoints (neon's failpoints API): [{name, actions}] in the `fail` crate's syntax. */
+  failpoints(list: FailpointConfig[]): Promise<null> { return this.put('/v1/failpoints', list); }
+  setFailpoint(name: string, actions: string): Promise<null> { return this.failpoints([{ name, actions }]); }
+  /** GET /v1/failpoints (neon-local's): what is set, and how often each was hit. */
+  listFailpoints(): Promise<FailpointStatus[]> { return this.get('/v1/failpoints'); }
 }

@@ -5,6 +5,7 @@ import type {
   SafekeeperSchedulingPolicy, SafekeeperUpsertRequest,
 } from '../api/storage-controller.ts';
 import type { TimelineInfo } from '../api/pageserver.ts';
+import type { FailpointConfig, FailpointStatus } from '../api/failpoints.ts';
 import { JsonClient } from './http.ts';
 
 export interface TimelineSafekeepers {
@@ -60,4 +61,10 @@ export class StorageControllerClient extends JsonClient {
   setSafekeeperSchedulingPolicy(id: number, policy: SafekeeperSchedulingPolicy): Promise<null> {
     return this.post(`/control/v1/safekeeper/${id}/scheduling_policy`, { scheduling_policy: policy });
   }
+
+  /** PUT /debug/v1/failpoints (neon's failpoints API): [{name, actions}] in the `fail` crate's syntax. */
+  failpoints(list: FailpointConfig[]): Promise<null> { return this.put('/debug/v1/failpoints', list); }
+  setFailpoint(name: string, actions: string): Promise<null> { return this.failpoints([{ name, actions }]); }
+  /** GET /debug/v1/failpoints (neon-local's): what is set, and how often each was hit. */
+  listFailpoints(): Promise<FailpointStatus[]> { return this.get('/debug/v1/failpoints'); }
 }

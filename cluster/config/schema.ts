@@ -7,6 +7,7 @@ import {
   type Decoded, type Decoder,
 } from '../util/decode.ts';
 import { parseLsn } from '../wal/lsn.ts';
+import { BUG_SWITCHES } from '../bugs.ts';
 import { formatDuration, parseDuration } from '../util/duration.ts';
 import { BACKEND_NAMES, parseHostPort, formatHostPort, type ClusterConfig, type EndpointMode, type HostPort } from './types.ts';
 
@@ -75,9 +76,13 @@ export const CLUSTER_FILE_VERSION = 1;
 
 const branchMappingsDecoder = record(array(tuple2(tenantIdDecoder, tenantIdDecoder)));
 
+const bugSwitchDecoder = literal(...(BUG_SWITCHES.map((b) => b.name) as [string, ...string[]]));
+
 export const clusterFileDecoder = struct({
   version: exactly(CLUSTER_FILE_VERSION),
   default_tenant_id: withDefault(nullable(tenantIdDecoder), null),
+  link_proxies: withDefault(bool, true),
+  bug_switches: withDefault(array(bugSwitchDecoder), []),
   storage_broker: struct(brokerFields),
   storage_controller: struct(storconFields),
   pageservers: array(struct(pageserverFields)),
@@ -95,6 +100,8 @@ export type ClusterFile = Decoded<typeof clusterFileDecoder>;
 export const initSpecDecoder = struct({
   version: optional(exactly(CLUSTER_FILE_VERSION)),
   default_tenant_id: optional(tenantIdDecoder),
+  link_proxies: optional(bool),
+  bug_switches: optional(array(bugSwitchDecoder)),
   storage_broker: optional(partialStruct(brokerFields)),
   storage_controller: optional(partialStruct(storconFields)),
   pageservers: optional(array(partialStruct(pageserverFields))),
@@ -108,6 +115,8 @@ export function fromFile(file: ClusterFile): ClusterConfig {
   return {
     version: 1,
     defaultTenantId: file.default_tenant_id,
+    linkProxies: file.link_proxies,
+    bugSwitches: file.bug_switches,
     broker: { backend: file.storage_broker.backend, listen: file.storage_broker.listen_addr },
     storageController: {
       backend: file.storage_controller.backend,
@@ -154,6 +163,8 @@ export function toFile(config: ClusterConfig): Record<string, unknown> {
   return {
     version: CLUSTER_FILE_VERSION,
     default_tenant_id: config.defaultTenantId,
+    link_proxies: config.linkProxies,
+    bug_switches: config.bugSwitches,
     storage_broker: { backend: config.broker.backend, listen_addr: formatHostPort(config.broker.listen) },
     storage_controller: {
       backend: sc.backend,

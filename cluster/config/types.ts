@@ -62,6 +62,10 @@ export interface EndpointConfig {
 export interface ClusterConfig {
   version: 1;
   defaultTenantId: string | null;
+  /** Route component→component connections through the harness's fault proxies (default true). */
+  linkProxies: boolean;
+  /** Protocol violations switched on in the emulators, for testing the checker (cluster/bugs.ts). */
+  bugSwitches: string[];
   broker: BrokerConfig;
   storageController: StorageControllerConfig;
   pageservers: PageserverConfig[];

@@ -155,6 +155,8 @@ async function buildConfig(spec: InitSpec | undefined, options: InitOptions, por
   const config: ClusterConfig = {
     version: 1,
     defaultTenantId: spec?.default_tenant_id ?? null,
+    linkProxies: spec?.link_proxies ?? true,
+    bugSwitches: spec?.bug_switches ?? [],
     broker: { backend: spec?.storage_broker?.backend ?? 'emulated', listen: await address(spec?.storage_broker?.listen_addr) },
     storageController: {
       backend: sc?.backend ?? 'emulated',

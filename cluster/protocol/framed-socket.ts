@@ -2,6 +2,7 @@
 // together, so a receiver can batch them (the safekeeper flushes WAL once per batch).
 
 import net from 'node:net';
+import { routeAddress } from '../net/address-map.ts';
 import { encodeFrame, encodeJsonFrame, FrameDecoder, type Frame } from './frames.ts';
 
 export class FramedSocket {
@@ -84,7 +85,7 @@ export class FramedSocket {
 /** Connects to host:port, resolving once connected. */
 export function connectFramed(host: string, port: number, onFrames: (frames: Frame[]) => void, timeoutMs = 5000): Promise<FramedSocket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = net.connect(routeAddress(host, port)); // through the link's proxy, when there is one
     const timer = setTimeout(() => socket.destroy(new Error(`connect to ${host}:${port} timed out after ${timeoutMs} ms`)), timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);

@@ -11,6 +11,8 @@ import { readRunRecord, removeRunRecord } from '../repo/run-records.ts';
 import { NeonLocalError, type SerializedError } from '../util/errors.ts';
 import { logTail } from '../util/log-tail.ts';
 import { controlSocketName } from './control-server.ts';
+import type { ActiveFault, FaultRequest, HealRequest } from '../faults/fault-request.ts';
+import type { LinkInfo } from '../faults/link-table.ts';
 import type { StartEvent, StartRequest, StartResult, StopRequest, StopResult, SupervisorStatus } from './protocol.ts';
 
 const STATUS_TIMEOUT_MS = 2000;
@@ -66,6 +68,18 @@ export class SupervisorClient {
 
   stop(request: StopRequest): Promise<StopResult> {
     return this.call('POST', '/v1/stop', request);
+  }
+
+  faults(): Promise<{ faults: ActiveFault[]; links: LinkInfo[] }> {
+    return this.call('GET', '/v1/faults');
+  }
+
+  injectFault(request: FaultRequest): Promise<ActiveFault> {
+    return this.call('POST', '/v1/faults', request);
+  }
+
+  heal(request: HealRequest): Promise<{ healed: ActiveFault[] }> {
+    return this.call('POST', '/v1/faults/heal', request);
   }
 
   /** Stops every component; the supervisor exits afterwards. Waits for its exit. */

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import { abstractSocketName } from '../util/socket-mutex.ts';
 import { asNeonLocalError, errnoCode } from '../util/errors.ts';
+import type { FaultRequest, HealRequest } from '../faults/fault-request.ts';
 import type { StartRequest, StopRequest } from './protocol.ts';
 import type { Supervisor } from './supervisor.ts';
 import type { StopMode } from '../process/terminate.ts';
@@ -57,13 +58,19 @@ export async function listenControl(supervisor: Supervisor, hooks: ControlServer
         return res.end();
       }
       if (route === 'POST /v1/stop') return sendJson(res, 200, await supervisor.stop((await readJson(req)) as StopRequest));
+      if (route === 'GET /v1/faults') return sendJson(res, 200, { faults: supervisor.faults.controller.list(), links: supervisor.faults.links.list() });
+      if (route === 'POST /v1/faults') return sendJson(res, 200, await supervisor.faults.controller.inject((await readJson(req)) as FaultRequest));
+      if (route === 'POST /v1/faults/heal') return sendJson(res, 200, { healed: await supervisor.faults.controller.heal((await readJson(req)) as HealRequest) });
       if (route === 'POST /v1/shutdown') {
         const { mode } = (await readJson(req)) as { mode: StopMode };
         return sendJson(res, 200, await hooks.shutdown(mode ?? 'fast'));
       }
       sendJson(res, 404, { error: { code: 'internal', message: `unknown supervisor route ${route}` } });
     } catch (err) {
-      if (!res.headersSent) sendJson(res, 500, { error: asNeonLocalError(err).toJSON() });
+      const error = asNeonLocalError(err);
+      // Bad requests (unknown names, bad values) are the caller's; the rest is ours.
+      const status = ['usage', 'unknown-component', 'not-found', 'not-running', 'conflict'].includes(error.code) ? 400 : 500;
+      if (!res.headersSent) sendJson(res, status, { error: error.toJSON() });
       else res.end();
     }
   });

@@ -16,6 +16,9 @@ import type { RepoLayout } from '../repo/layout.ts';
 import { readRunRecord, writeRunRecord, type ExitRecord } from '../repo/run-records.ts';
 import { asNeonLocalError, NeonLocalError } from '../util/errors.ts';
 import { logTail } from '../util/log-tail.ts';
+import { BUGS_ENV } from '../bugs.ts';
+import type { ClusterConfig } from '../config/types.ts';
+import { FaultHost } from './fault-host.ts';
 import { ensurePortsFree, launchComponent } from './launch.ts';
 import type { ManagedState, StartEvent, StartRequest, StartResult, StopRequest, StopResult, SupervisorStatus } from './protocol.ts';
 
@@ -27,16 +30,29 @@ interface Managed {
 }
 
 const LOG_TAIL_LINES = 25;
+/** How long a component restarted by a fault (or its heal) may take to become ready. */
+const FAULT_START_TIMEOUT_MS = 30_000;
 
 export class Supervisor {
   private readonly managed = new Map<string, Managed>();
   private queue: Promise<unknown> = Promise.resolve();
   readonly startedAt = new Date().toISOString();
+  readonly faults: FaultHost;
 
   constructor(
     readonly layout: RepoLayout,
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    const quiet = () => {};
+    const one = (name: string): StartRequest => ({ components: [name], timeoutMs: FAULT_START_TIMEOUT_MS, clusterCheck: false });
+    this.faults = new FaultHost(layout, {
+      start: async (name) => void (await this.start(one(name), quiet)),
+      restart: (name) => this.serialize(async () => {
+        await this.doStop([name], 'fast');
+        await this.doStart(one(name), quiet);
+      }),
+    }, log);
+  }
 
   /** Runs operations one after another, so a stop never interleaves with a start. */
   private serialize<T>(operation: () => Promise<T>): Promise<T> {
@@ -74,6 +90,7 @@ export class Supervisor {
     const alreadyRunning = targets.filter((s) => this.isRunning(s.name)).map((s) => s.name);
     const toStart = targets.filter((s) => !this.isRunning(s.name));
     await ensurePortsFree(toStart);
+    if (config.linkProxies) await this.faults.prepareLinks(all);
 
     const abort = new AbortController();
     const launched: ComponentSpec[] = [];
@@ -81,7 +98,7 @@ export class Supervisor {
     const outcomes = await Promise.allSettled(
       toStart.map(async (spec) => {
         try {
-          const child = await launchComponent(this.layout, spec, process.pid);
+          const child = await launchComponent(this.layout, this.withClusterEnv(config, spec), process.pid);
           launched.push(spec);
           this.track(spec, child);
           emit({ type: 'launched', component: spec.name, pid: child.pid });
@@ -116,6 +133,12 @@ export class Supervisor {
     return { started: started.sort((a, b) => a.readyMs - b.readyMs), alreadyRunning, elapsedMs: Date.now() - began };
   }
 
+  /** The environment the cluster gives every component: link proxies, bug switches. */
+  private withClusterEnv(config: ClusterConfig, spec: ComponentSpec): ComponentSpec {
+    const linked = config.linkProxies ? this.faults.withLinkEnv(spec) : spec;
+    return config.bugSwitches.length ? { ...linked, env: { ...linked.env, [BUGS_ENV]: config.bugSwitches.join(',') } } : linked;
+  }
+
   /** Watches a launched process; an exit nobody asked for is recorded in its run record. */
   private track(spec: ComponentSpec, child: OwnedProcess): void {
     const entry: Managed = { spec, process: child, state: 'starting', exit: null };
@@ -138,6 +161,7 @@ export class Supervisor {
     for (const wave of stopWaves(targets)) {
       await Promise.all(
         wave.map(async (spec) => {
+          await this.faults.controller.forgetProcessFaults(spec.name);
           const entry = this.managed.get(spec.name);
           if (entry) entry.state = 'stopping';
           const outcome = await stopRecorded(this.layout, spec, mode);
@@ -153,7 +177,9 @@ export class Supervisor {
   async stopAll(mode: StopMode): Promise<StopResult> {
     return this.serialize(async () => {
       try {
-        return await this.doStop(null, mode);
+        const result = await this.doStop(null, mode);
+        this.faults.close();
+        return result;
       } catch (err) {
         this.log(`stopping by topology failed (${(err as Error).message}); stopping tracked processes directly`);
         const result: StopResult = { stopped: [], notRunning: [] };

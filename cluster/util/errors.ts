@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'not-found' // no such tenant, branch or endpoint
   | 'conflict' // it exists already, or is already running
   | 'not-running' // the command needs a running cluster (or endpoint)
+  | 'scenario-failed' // a scenario ran and its checks failed
   | 'start-failed' // a component did not become ready
   | 'stop-failed' // a component would not die
   | 'supervisor' // the supervisor process misbehaved

@@ -10,6 +10,8 @@ import { decodeYaml } from '../../cluster/config/yaml-file.ts';
 const config: ClusterConfig = {
   version: 1,
   defaultTenantId: null,
+  linkProxies: false,
+  bugSwitches: [],
   broker: { backend: 'emulated', listen: { host: '127.0.0.1', port: 20001 } },
   storageController: { backend: 'emulated', listen: { host: '127.0.0.1', port: 20002 }, databaseUrl: null, heartbeatIntervalMs: 1000, maxOfflineMs: 10_000, maxWarmingUpMs: 30_000 },
   pageservers: [{ id: 1, backend: 'emulated', listenPg: { host: '127.0.0.1', port: 20003 }, listenHttp: { host: '127.0.0.1', port: 20004 }, availabilityZone: 'local' }],
@@ -45,7 +47,7 @@ t.test('errors name the line and the key', async (t) => {
   t.throws(() => load(badDuration), { message: `cluster.yaml:${lineOf('often', badDuration)}: storage_controller.heartbeat_interval: invalid value: string "often", expected a duration such as 10s or 500ms ("often" is not a duration; use a number with a unit, e.g. 10s, 500ms, 1m)` });
 
   t.throws(() => load(text.replace('version: 1', 'version: 2')), { message: `cluster.yaml:${lineOf('version')}: version: invalid value: integer \`2\`, expected 1` });
-  t.throws(() => load(text + 'extra: true\n'), { message: `cluster.yaml:${lines.length}: extra: unknown field \`extra\`, expected one of \`version\`, \`default_tenant_id\`, \`storage_broker\`, \`storage_controller\`, \`pageservers\`, \`safekeepers\`, \`branch_name_mappings\`, \`endpoints\`` });
+  t.throws(() => load(text + 'extra: true\n'), { message: `cluster.yaml:${lines.length}: extra: unknown field \`extra\`, expected one of \`version\`, \`default_tenant_id\`, \`link_proxies\`, \`bug_switches\`, \`storage_broker\`, \`storage_controller\`, \`pageservers\`, \`safekeepers\`, \`branch_name_mappings\`, \`endpoints\`` });
   const badMode = text.replace('mode: static:0/16B3748', 'mode: replica');
   t.throws(() => load(badMode), { message: `cluster.yaml:${lineOf('mode: replica', badMode)}: endpoints[0].mode: invalid value: string "replica", expected "primary" or "static:<LSN>"` });
   t.throws(() => load('pageservers: [\n'), { message: /^cluster\.yaml:\d+: not valid YAML: / });

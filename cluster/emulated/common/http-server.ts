@@ -5,6 +5,7 @@
 import http from 'node:http';
 import Router from 'find-my-way';
 import { DecodeError, type Decoder } from '../../util/decode.ts';
+import { FailpointError } from './failpoints.ts';
 import { log } from './logger.ts';
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -56,12 +57,15 @@ export interface RequestContext {
 }
 
 export type Handler = (ctx: RequestContext) => unknown;
+/** Runs before every matched route's handler; throwing answers with that error instead. */
+export type BeforeHook = (ctx: RequestContext) => unknown;
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export class ApiServer {
   private readonly router = Router({ ignoreTrailingSlash: true });
   private readonly server: http.Server;
   private readonly extraHeaders: Record<string, string>;
+  private readonly beforeHooks: BeforeHook[] = [];
 
   constructor(options: { headers?: Record<string, string> } = {}) {
     this.extraHeaders = options.headers ?? {};
@@ -73,6 +77,12 @@ export class ApiServer {
     // We only use the router to match (find()); our handler travels in the route's store.
     const unused = (() => {}) as unknown as Router.Handler<Router.HTTPVersion.V1>;
     this.router.on(method, path, unused, { handler });
+    return this;
+  }
+
+  /** Adds a hook run before every handler (e.g. the pageserver's api-500 failpoint). */
+  before(hook: BeforeHook): this {
+    this.beforeHooks.push(hook);
     return this;
   }
 
@@ -107,11 +117,14 @@ export class ApiServer {
       if (!found) throw new ApiError(404, 'page not found');
       const handler = (found.store as { handler: Handler }).handler;
       const ctx = makeContext(found.params, url, method, raw);
+      for (const hook of this.beforeHooks) await hook(ctx);
       const result = await handler(ctx);
       if (result instanceof Streamed) result.start(res);
       else if (result instanceof Reply) this.send(res, result.status, result.body, result.contentType);
       else this.send(res, 200, result === undefined ? null : result);
-    } catch (err) {
+    } catch (caught) {
+      // A failpoint's `return` reached through a handler fails the request, as an injected error.
+      const err = caught instanceof FailpointError ? new ApiError(500, caught.message) : caught;
       if (err instanceof ApiError) {
         if (err.status >= 500) log.warn('request failed', { method, path: url.pathname, status: err.status, msg: err.message });
         this.send(res, err.status, { msg: err.message });

@@ -2,6 +2,7 @@
 // on SIGQUIT (neon_local's "immediate" signal), an exit when the parent dies (fallback for
 // systems without setpriv), and a logged crash on an uncaught error.
 
+import { loadAddressMapFromEnv } from '../../net/address-map.ts';
 import { log } from './logger.ts';
 
 type ShutdownHook = () => Promise<void> | void;
@@ -30,8 +31,15 @@ async function shutdown(reason: string, code: number): Promise<never> {
   process.exit(code);
 }
 
-/** Installs the handlers. `name` is used in log lines. */
+/** Installs the handlers and the link map (outbound connections through the fault proxies). */
 export function installLifecycle(name: string): void {
+  try {
+    const links = loadAddressMapFromEnv();
+    if (links) log.info(`connections to other components go through ${links} link proxies`);
+  } catch (err) {
+    log.error((err as Error).message);
+    process.exit(1);
+  }
   process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
   process.on('SIGINT', () => void shutdown('SIGINT', 0));
   process.on('SIGQUIT', () => {

@@ -48,9 +48,16 @@ export function computeRoutes(server: ApiServer, engine: Engine, settings: Sessi
     return { lsn: await hooks.terminate(mode) };
   });
   // One statement, autocommitted: {"query": "...", "params": [...]} → rows and the commit LSN.
+  // An error says whether the statement could have committed, for clients that keep a history:
+  // "committed": false when nothing reached the walproposer, null when the outcome is unknown.
   server.post('/v1/sql', async (ctx) => {
-    const body = ctx.json() as { query?: unknown; params?: unknown };
-    if (typeof body?.query !== 'string') throw badRequest('expected {"query": "<one SQL statement>", "params": [...]}');
+    let body: { query?: unknown; params?: unknown };
+    try {
+      body = ctx.json() as typeof body;
+    } catch (err) {
+      return new Reply(400, { msg: (err as Error).message, committed: false });
+    }
+    if (typeof body?.query !== 'string') return new Reply(400, { msg: 'expected {"query": "<one SQL statement>", "params": [...]}', committed: false });
     const params = Array.isArray(body.params) ? body.params.map((p) => (p === null ? null : String(p))) : [];
     const session = new Session(engine, settings);
     try {
@@ -58,7 +65,9 @@ export function computeRoutes(server: ApiServer, engine: Engine, settings: Sessi
       return { ...result, commit_lsn: session.lastCommitLsn === null ? null : formatLsn(session.lastCommitLsn) };
     } catch (err) {
       const e = toPgError(err);
-      return new Reply(e.sqlstate === '08006' ? 503 : 400, { msg: e.message, sqlstate: e.sqlstate, ...(e instanceof PgError && e.options?.hint ? { hint: e.options.hint } : {}) });
+      const committed = session.commitHandedOff ? null : false;
+      const status = committed === null || e.sqlstate === '08006' ? 503 : 400;
+      return new Reply(status, { msg: e.message, sqlstate: e.sqlstate, ...(e instanceof PgError && e.options?.hint ? { hint: e.options.hint } : {}), committed });
     } finally {
       session.close();
     }

@@ -3,6 +3,8 @@
 // walproposer that commits through a safekeeper majority, and reads from the pageserver.
 
 import { parseComponentArgs } from '../common/args.ts';
+import { failpointRoutes } from '../common/failpoint-http.ts';
+import { initFailpoints } from '../common/failpoints.ts';
 import { ApiServer } from '../common/http-server.ts';
 import { fatal, installLifecycle, onShutdown } from '../common/lifecycle.ts';
 import { log } from '../common/logger.ts';
@@ -29,6 +31,7 @@ const args = parseComponentArgs('compute_ctl', {
   dev: { type: 'boolean' },
 });
 installLifecycle('compute');
+initFailpoints();
 
 if (!args.config) fatal('--config <config.json> is required');
 let spec: ComputeSpec;
@@ -80,6 +83,7 @@ const settings = {
 const startedAt = new Date().toISOString();
 let terminating = false;
 const http = new ApiServer();
+failpointRoutes(http);
 computeRoutes(http, engine, settings, {
   startedAt,
   spec: () => spec,

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseComponentArgs } from '../common/args.ts';
+import { initFailpoints } from '../common/failpoints.ts';
 import { ApiServer, unavailable } from '../common/http-server.ts';
 import { BrokerClient } from '../../clients/broker-client.ts';
 import { fatal, installLifecycle, onShutdown } from '../common/lifecycle.ts';
@@ -22,6 +23,7 @@ const args = parseComponentArgs('pageserver', {
   'enabled-features': { type: 'boolean' },
 });
 installLifecycle('pageserver');
+initFailpoints();
 
 const workdir = path.resolve(args.workdir ?? '.neon');
 let settings: PageserverSettings;

@@ -10,6 +10,7 @@ import {
   type Entry, type PageError, type PageHello, type PageRequest,
 } from '../../protocol/page-service.ts';
 import { formatLsn } from '../../wal/lsn.ts';
+import { failpointSleepMillis, failpointsActive } from '../common/failpoints.ts';
 import { ApiError } from '../common/http-server.ts';
 import { refusePostgres } from '../common/pg-refuser.ts';
 import { listenTcp, type ClosableServer } from '../common/tcp-server.ts';
@@ -64,18 +65,29 @@ function hello(conn: FramedSocket, frame: Frame, tenants: TenantManager): Timeli
   }
 }
 
+/** Neon's before-pagestream-msg-flush: `return(<ms>)` delays each answer that long. */
+const FLUSH_FAILPOINT = 'before-pagestream-msg-flush';
+
 async function serve(conn: FramedSocket, timeline: Timeline, req: PageRequest, waitMs: number): Promise<void> {
   try {
     if (req.kind === 'start') {
       const lsn = req.lsn === 0 ? timeline.lastRecordLsn : req.lsn;
       await timeline.waitForLsn(lsn, waitMs);
       const prev = lsn === timeline.lastRecordLsn ? timeline.prevRecordLsn : 0;
-      conn.send('b', encodeIdJson(req.id, { lsn: formatLsn(lsn), prev_lsn: prev ? formatLsn(prev) : null, pg_version: timeline.meta.pg_version }));
+      const reply = encodeIdJson(req.id, { lsn: formatLsn(lsn), prev_lsn: prev ? formatLsn(prev) : null, pg_version: timeline.meta.pg_version });
+      if (failpointsActive()) await failpointSleepMillis(FLUSH_FAILPOINT);
+      conn.send('b', reply);
       return;
     }
     const lsn = await timeline.readLsn(req.lsn, req.notModifiedSince, waitMs);
-    if (req.kind === 'get') conn.send('g', encodeGetReply(req.id, timeline.get(req.key, lsn)));
-    else await scan(conn, timeline, req, lsn);
+    if (req.kind === 'get') {
+      const reply = encodeGetReply(req.id, timeline.get(req.key, lsn));
+      if (failpointsActive()) await failpointSleepMillis(FLUSH_FAILPOINT);
+      conn.send('g', reply);
+    } else {
+      if (failpointsActive()) await failpointSleepMillis(FLUSH_FAILPOINT);
+      await scan(conn, timeline, req, lsn);
+    }
   } catch (err) {
     const error: PageError = err instanceof LsnError ? { code: err.code, message: err.message } : { code: 'internal', message: (err as Error).message };
     conn.send('e', encodeIdJson(req.id, error));

@@ -2,6 +2,8 @@
 
 import { isHexId, parseTenantShardId } from '../../api/ids.ts';
 import { doGcRequest, locationConfigRequest, timelineCreateRequest } from '../../api/pageserver.ts';
+import { failpointRoutes, handlerFailpoint } from '../common/failpoint-http.ts';
+import { failpointsActive } from '../common/failpoints.ts';
 import { ApiServer, badRequest, Reply, type RequestContext } from '../common/http-server.ts';
 import type { TenantManager } from './tenants/tenant-manager.ts';
 import type { Tenant } from './tenants/tenant.ts';
@@ -23,8 +25,17 @@ function timelineParam(ctx: RequestContext): string {
 export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: string, tenants: () => TenantManager): void {
   const tenant = (ctx: RequestContext): Tenant => tenants().get(tsidParam(ctx));
 
+  // As neon's api_handler: every route but the failpoints one can be made to fail.
+  server.before(async (ctx) => {
+    if (!failpointsActive() || ctx.path.replace(/\/$/, '') === '/v1/failpoints') return;
+    await handlerFailpoint('api-503', 503);
+    await handlerFailpoint('api-500', 500);
+  });
+  failpointRoutes(server);
+
   server.get('/v1/status', () => ({ id: nodeId }));
-  server.get('/v1/utilization', () => {
+  server.get('/v1/utilization', async () => {
+    await handlerFailpoint('get-utilization-http-handler', 503); // neon answers ResourceUnavailable here
     const list = tenants().list();
     const wanted = list.reduce((sum, t) => sum + (t.info().current_physical_size ?? 0), 0);
     return utilization(tenantsDir, list.length, wanted);
@@ -49,7 +60,9 @@ export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: 
   server.get('/v1/location_config/:tenant_shard_id', (ctx) => tenants().location(tsidParam(ctx)));
   server.put('/v1/tenant/:tenant_shard_id/location_config', async (ctx) => {
     const tsid = tsidParam(ctx);
-    return tenants().setLocation(tsid, ctx.decode(locationConfigRequest));
+    const conf = ctx.decode(locationConfigRequest);
+    await handlerFailpoint('put-location-conf-handler', 503); // neon answers ResourceUnavailable here
+    return tenants().setLocation(tsid, conf);
   });
   server.get('/v1/tenant/:tenant_shard_id/config', (ctx) => {
     const conf = tenant(ctx).location.tenant_conf;
@@ -71,7 +84,7 @@ export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: 
   });
   // Flushes what is in memory to disk (the testing route neon's tests use to force a layer flush).
   server.put('/v1/tenant/:tenant_shard_id/timeline/:timeline_id/checkpoint', async (ctx) => {
-    await tenant(ctx).timeline(timelineParam(ctx)).checkpoint();
+    await tenant(ctx).timeline(timelineParam(ctx)).checkpointOrThrow();
     return null;
   });
 }

@@ -3,6 +3,7 @@
 
 import { httpRequest } from '../../clients/http.ts';
 import type { ReAttachResponse } from '../../api/storage-controller.ts';
+import { failpointSleepMillis, failpointsActive } from '../common/failpoints.ts';
 import { log } from '../common/logger.ts';
 import type { PageserverSettings } from './config.ts';
 
@@ -19,6 +20,7 @@ export async function reAttachUntilAccepted(
   let delayMs = FIRST_RETRY_MS;
   for (let attempt = 1; !isStopping(); attempt++) {
     try {
+      if (failpointsActive()) await failpointSleepMillis('control-plane-client-re-attach'); // return(<ms>) delays it
       const res = await httpRequest(url, { method: 'POST', body, timeoutMs: 10_000 });
       if (res.status === 200) {
         const answer = JSON.parse(res.body) as ReAttachResponse;

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseComponentArgs, parseListenAddr } from '../common/args.ts';
+import { initFailpoints } from '../common/failpoints.ts';
 import { ApiServer } from '../common/http-server.ts';
 import { fatal, installLifecycle, onShutdown } from '../common/lifecycle.ts';
 import { log } from '../common/logger.ts';
@@ -32,6 +33,7 @@ const args = parseComponentArgs('safekeeper', {
   dev: { type: 'boolean' },
 });
 installLifecycle('safekeeper');
+initFailpoints();
 
 const datadir = path.resolve(args.datadir ?? '.');
 const id = Number(args.id);

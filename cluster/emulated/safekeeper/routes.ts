@@ -3,6 +3,7 @@
 import { isHexId } from '../../api/ids.ts';
 import { timelineCreateRequest } from '../../api/safekeeper.ts';
 import { SEGMENT_SIZE } from '../../wal/format.ts';
+import { failpointRoutes } from '../common/failpoint-http.ts';
 import { ApiServer, badRequest, notFound, Reply, type RequestContext } from '../common/http-server.ts';
 import type { TimelineRegistry } from './timelines.ts';
 import { processMetrics } from '../common/process-metrics.ts';
@@ -17,6 +18,7 @@ function ids(ctx: RequestContext): { tenantId: string; timelineId: string } {
 
 export function safekeeperRoutes(server: ApiServer, nodeId: number, registry: TimelineRegistry, onChange: () => void): void {
   server.get('/v1/status', () => ({ id: nodeId }));
+  failpointRoutes(server);
   server.get('/v1/utilization', () => ({ timeline_count: registry.list().length }));
   server.get('/metrics', () => {
     const lines = [...processMetrics(), '# TYPE safekeeper_timelines gauge', `safekeeper_timelines ${registry.list().length}`];

@@ -6,6 +6,8 @@
 import { isHexId } from '../../api/ids.ts';
 import type { PublishRequest } from '../../api/storage-broker.ts';
 import { parseComponentArgs, parseListenAddr } from '../common/args.ts';
+import { failpointRoutes, handlerFailpoint } from '../common/failpoint-http.ts';
+import { initFailpoints } from '../common/failpoints.ts';
 import { ApiServer, badRequest, Reply, Streamed } from '../common/http-server.ts';
 import { fatal, installLifecycle, onShutdown } from '../common/lifecycle.ts';
 import { log } from '../common/logger.ts';
@@ -20,6 +22,7 @@ const args = parseComponentArgs('storage_broker', {
   'log-format': { type: 'string' },
 });
 installLifecycle('storage_broker');
+initFailpoints();
 
 const listen = parseListenAddr('listen-addr', args['listen-addr'], '127.0.0.1:50051');
 const startedAt = Date.now();
@@ -34,9 +37,11 @@ server.get('/metrics', () => new Reply(200, [
   '# TYPE storage_broker_subscribers gauge',
   `storage_broker_subscribers ${relay.subscriberCount()}`,
 ].join('\n') + '\n', 'text/plain; version=0.0.4'));
-server.post('/v1/publish', (ctx) => {
+failpointRoutes(server);
+server.post('/v1/publish', async (ctx) => {
   const body = ctx.json() as PublishRequest;
   if (!body || !Array.isArray(body.infos)) throw badRequest('expected {"infos": [SafekeeperTimelineInfo, ...]}');
+  await handlerFailpoint('broker-publish'); // a `return` drops this publish (500); the safekeeper publishes again
   relay.publish(body.infos);
   return null;
 });

@@ -2,6 +2,7 @@
 // (up to 3 attempts with a 1 s timeout each, as neon's heartbeater), fed to the availability core.
 
 import { httpRequest } from '../../clients/http.ts';
+import { failpoint, FailpointError, failpointsActive } from '../common/failpoints.ts';
 import { log } from '../common/logger.ts';
 import type { StorageControllerService } from './service.ts';
 
@@ -10,6 +11,15 @@ const ATTEMPT_TIMEOUT_MS = 1000;
 const RETRY_DELAY_MS = 100;
 
 async function utilizationOk(address: { host: string; port: number }, attempts = ATTEMPTS): Promise<boolean> {
+  if (failpointsActive()) {
+    // storcon-heartbeat: a `return` is a heartbeat that got no answer; pause holds this one.
+    try {
+      await failpoint('storcon-heartbeat');
+    } catch (err) {
+      if (err instanceof FailpointError) return false;
+      throw err;
+    }
+  }
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       const res = await httpRequest(`http://${address.host}:${address.port}/v1/utilization`, { timeoutMs: ATTEMPT_TIMEOUT_MS });

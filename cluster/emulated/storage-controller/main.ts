@@ -3,6 +3,7 @@
 
 import { parseDuration } from '../../util/duration.ts';
 import { parseComponentArgs, parseListenAddr } from '../common/args.ts';
+import { initFailpoints } from '../common/failpoints.ts';
 import { ApiServer } from '../common/http-server.ts';
 import { fatal, installLifecycle, onShutdown } from '../common/lifecycle.ts';
 import { log } from '../common/logger.ts';
@@ -43,6 +44,7 @@ if (args['prepare-embedded-database']) {
 }
 
 installLifecycle('storage_controller');
+initFailpoints();
 
 function duration(flag: string, value: string | undefined, fallback: string): number {
   try {

@@ -9,6 +9,7 @@ import {
 import { decodeWithTenantConfig } from '../../api/tenant-config.ts';
 import { nullable, optional, struct, u32, u8, unknownValue, withDefault } from '../../util/decode.ts';
 import { DecodeError } from '../../util/decode.ts';
+import { failpointRoutes } from '../common/failpoint-http.ts';
 import { ApiServer, badRequest, parseNodeIdParam, Reply, unavailable, type RequestContext } from '../common/http-server.ts';
 import type { StorageControllerService } from './service.ts';
 import type { TenantService } from './tenant-service.ts';
@@ -56,6 +57,7 @@ export function storageControllerRoutes(server: ApiServer, state: ControllerStat
   server.get('/ready', () => (state.ready ? null : new Reply(503, null)));
   server.get('/live', () => (state.ready ? null : new Reply(503, null)));
   server.get('/metrics', () => new Reply(200, metrics(state), 'text/plain; version=0.0.4'));
+  failpointRoutes(server, '/debug/v1/failpoints'); // served while starting up too, as FAILPOINTS may need adjusting
 
   server.post('/upcall/v1/re-attach', async (ctx) => {
     const req = ctx.decode(reAttachRequest);

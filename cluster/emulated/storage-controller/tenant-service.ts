@@ -7,6 +7,7 @@ import type { LocationConfigResponse } from '../../api/pageserver.ts';
 import type { ReAttachResponse } from '../../api/storage-controller.ts';
 import { httpRequest } from '../../clients/http.ts';
 import { PageserverClient } from '../../clients/pageserver.ts';
+import { failpoint, failpointsActive } from '../common/failpoints.ts';
 import { ApiError, conflict, notFound, Reply, unavailable } from '../common/http-server.ts';
 import { log } from '../common/logger.ts';
 import { pickPageserver } from './core/placement.ts';
@@ -105,6 +106,7 @@ export class TenantService {
   private async reconcile(state: ShardState): Promise<void> {
     const r = state.record;
     if (state.attached || r.generationPageserver === null) return;
+    if (failpointsActive()) await failpoint('storcon-before-reconcile'); // a `return` fails this attempt; the loop retries
     const response = await this.pageserver(r.generationPageserver).put<LocationConfigResponse>(`/v1/tenant/${formatTenantShardId(r)}/location_config`, {
       mode: 'AttachedSingle',
       generation: r.generation,

@@ -20,6 +20,8 @@ export interface ProposerConfig {
   generationsEnabled: boolean;
   /** Largest AppendRequest payload. */
   maxSendBytes: number;
+  /** Bug switch wp-ack-single-flush: count a commit once any one safekeeper flushed it. */
+  ackSingleFlush?: boolean;
 }
 
 export type Phase = 'collecting-terms' | 'campaign' | 'elected';
@@ -273,7 +275,7 @@ export class Proposer {
     const acked = (v: SkView | undefined) => (v && v.ackedFlushLsn >= this.termStartLsn ? v.ackedFlushLsn : 0);
     const committedIn = (values: Lsn[]) => {
       const sorted = [...values].sort((a, b) => a - b);
-      return sorted[sorted.length - quorumOf(sorted.length)]!;
+      return sorted[sorted.length - (this.config.ackSingleFlush ? 1 : quorumOf(sorted.length))]!;
     };
     if (!this.config.generationsEnabled) return committedIn(this.sks.map(acked));
     const byNode = (id: number) => this.sks.find((v) => v.nodeId === id);

@@ -6,6 +6,7 @@
 import { INITDB_LSN, type Mutation } from '../../../wal/format.ts';
 import { formatLsn, parseLsn, type Lsn } from '../../../wal/lsn.ts';
 import { WalWriter } from '../../../wal/writer.ts';
+import { failpoint, FailpointError, failpointsActive } from '../../common/failpoints.ts';
 import { log } from '../../common/logger.ts';
 import { Catalog } from '../data/catalog.ts';
 import { CATALOG_PREFIX, NEXT_TABLE_ID_KEY, prefixEnd } from '../data/keys.ts';
@@ -16,6 +17,7 @@ import { WalProposer, type ElectedInfo } from '../walproposer/walproposer.ts';
 import type { SafekeeperAddress } from '../walproposer/safekeeper-connection.ts';
 import { KeyLocks } from './key-locks.ts';
 import { LastWrittenLsn } from './last-written-lsn.ts';
+import { bugOn } from '../../common/bugs.ts';
 
 export type EngineMode = { kind: 'primary' } | { kind: 'static'; lsn: Lsn };
 export type EngineState = 'starting' | 'running' | 'recovering' | 'stopping' | 'failed';
@@ -81,7 +83,7 @@ export class Engine {
 
   private newWalProposer(safekeepers: SafekeeperAddress[], generationsEnabled: boolean): WalProposer {
     return new WalProposer(
-      { tenantId: this.options.tenantId, timelineId: this.options.timelineId, pgVersion: this.options.pgVersion * 10000, safekeepers, generationsEnabled },
+      { tenantId: this.options.tenantId, timelineId: this.options.timelineId, pgVersion: this.options.pgVersion * 10000, safekeepers, generationsEnabled, ackSingleFlush: bugOn('wp-ack-single-flush') },
       {
         elected: (info) => void this.onElected(info),
         committed: (lsn) => this.onCommitted(lsn),
@@ -183,13 +185,19 @@ export class Engine {
     return `waiting for pageserver ${this.pages.target}${this.lastError ? ` (${this.lastError})` : ''}`;
   }
 
-  /** Commits one transaction; resolves with its commit LSN once a safekeeper majority has it. */
-  async commit(mutations: Mutation[], tableIds: number[]): Promise<Lsn> {
+  /**
+   * Commits one transaction; resolves with its commit LSN once a safekeeper majority has it.
+   * `handedOff` runs just before the record goes to the walproposer: an error before it means
+   * nothing was committed, an error after it leaves the outcome unknown.
+   */
+  async commit(mutations: Mutation[], tableIds: number[], handedOff?: () => void): Promise<Lsn> {
+    if (failpointsActive()) await failpoint('compute-before-commit'); // a `return`: the statement fails (XX000), nothing committed
     await this.whenReady();
     if (!this.writer || !this.walproposer) throw new PgError(ExecState.readOnlyTransaction, 'cannot execute a write in a read-only (static) endpoint');
     this.xid = (this.xid + 1) >>> 0;
     const appended = this.writer.appendTransaction(this.xid, mutations);
     const committed = this.waitForCommit(appended.endLsn);
+    handedOff?.();
     this.walproposer.appendWal(appended.bytesStart, appended.bytes);
     await committed;
     for (const m of mutations) this.lastWritten.written(m.key, appended.endLsn);
@@ -263,6 +271,9 @@ export class Engine {
     while (fast && this.waiters.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const lsn = this.walproposer ? this.walproposer.commitLsn : null;
     this.walproposer?.stop();
+    // Commits still waiting will never hear from the safekeepers: answer them rather than hang.
+    const unknown = new PgError('57P01', 'the compute is shutting down; the outcome of this commit is unknown');
+    for (const w of this.waiters.splice(0)) w.reject(unknown);
     this.pages.close();
     return lsn;
   }
@@ -271,9 +282,10 @@ export class Engine {
 /** A read from the pageserver, with its failures as PostgreSQL errors. */
 async function storageRead<T>(read: () => Promise<T>): Promise<T> {
   try {
+    if (failpointsActive()) await failpoint('compute-page-read');
     return await read();
   } catch (err) {
-    if (err instanceof PageServiceError) throw new PgError(ExecState.ioError, `could not read from the pageserver: ${err.message}`);
+    if (err instanceof PageServiceError || err instanceof FailpointError) throw new PgError(ExecState.ioError, `could not read from the pageserver: ${err.message}`);
     throw err;
   }
 }

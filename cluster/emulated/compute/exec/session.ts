@@ -24,6 +24,14 @@ export class Session implements PgSession {
   private txn: Transaction | null = null;
   /** Commit LSN of the last write this session committed (the HTTP API reports it). */
   lastCommitLsn: Lsn | null = null;
+  /**
+   * Whether the current (or last) statement handed a commit record to the walproposer. If it then
+   * failed, it may still have committed; if not, it certainly did not (the HTTP API reports which).
+   */
+  commitHandedOff = false;
+  private readonly markHandedOff = () => {
+    this.commitHandedOff = true;
+  };
 
   constructor(
     private readonly engine: Engine,
@@ -57,6 +65,7 @@ export class Session implements PgSession {
   }
 
   async execute(sql: string, params: (string | null)[]): Promise<StatementResult> {
+    this.commitHandedOff = false;
     const stmt = parseStatement(sql);
     if (stmt.kind === 'begin') return this.begin();
     if (stmt.kind === 'commit') return this.commit();
@@ -84,7 +93,7 @@ export class Session implements PgSession {
     try {
       if (!txn) return { command: 'COMMIT' }; // PostgreSQL warns "there is no transaction in progress"
       if (txn.failed) return { command: 'ROLLBACK' };
-      if (!txn.isEmpty) this.lastCommitLsn = await this.engine.commit(txn.mutations(), [...txn.tables]);
+      if (!txn.isEmpty) this.lastCommitLsn = await this.engine.commit(txn.mutations(), [...txn.tables], this.markHandedOff);
       return { command: 'COMMIT' };
     } finally {
       this.engine.locks.releaseAll(this);
@@ -149,7 +158,7 @@ export class Session implements PgSession {
     }
     try {
       checkTransactionSize(writes.reduce((sum, w) => sum + mutationBytes(w), 0));
-      if (writes.length) this.lastCommitLsn = await this.engine.commit(writes, tableId === null ? [] : [tableId]);
+      if (writes.length) this.lastCommitLsn = await this.engine.commit(writes, tableId === null ? [] : [tableId], this.markHandedOff);
     } finally {
       this.engine.locks.releaseAll(this);
     }

@@ -27,6 +27,8 @@ export interface WalProposerOptions {
   maxSendBytes?: number;
   /** Above this, WAL that only offline safekeepers still lack is dropped (they fetch it from peers). */
   maxBufferBytes?: number;
+  /** Bug switch (cluster/bugs.ts): acknowledge after one safekeeper's flush. */
+  ackSingleFlush?: boolean;
 }
 
 export interface ElectedInfo {
@@ -58,7 +60,7 @@ export class WalProposer {
   private readonly opts: Required<WalProposerOptions>;
 
   constructor(options: WalProposerOptions, private readonly events: WalProposerEvents) {
-    this.opts = { reconnectMs: 1000, connectTimeoutMs: 10_000, ackTimeoutMs: 10_000, maxSendBytes: 1024 * 1024, maxBufferBytes: 256 * 1024 * 1024, ...options };
+    this.opts = { reconnectMs: 1000, connectTimeoutMs: 10_000, ackTimeoutMs: 10_000, maxSendBytes: 1024 * 1024, maxBufferBytes: 256 * 1024 * 1024, ackSingleFlush: false, ...options };
     this.slots = options.safekeepers.map(() => ({ conn: null, connecting: false, retry: null }));
     this.watchdog = setInterval(() => this.checkAcks(), 1000);
     this.watchdog.unref();
@@ -76,6 +78,7 @@ export class WalProposer {
       safekeeperCount: this.opts.safekeepers.length,
       generationsEnabled: this.opts.generationsEnabled,
       maxSendBytes: this.opts.maxSendBytes,
+      ...(this.opts.ackSingleFlush ? { ackSingleFlush: true } : {}),
     });
     this.buffer = new WalBuffer(0);
   }

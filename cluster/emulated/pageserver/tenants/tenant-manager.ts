@@ -10,6 +10,7 @@ import type { LocationConfig, LocationConfigResponse } from '../../../api/pagese
 import type { ReAttachResponse } from '../../../api/storage-controller.ts';
 import type { SafekeeperTimelineInfo } from '../../../api/storage-broker.ts';
 import { parseLsn } from '../../../wal/lsn.ts';
+import { FailpointError } from '../../common/failpoints.ts';
 import { badRequest, notFound } from '../../common/http-server.ts';
 import { log } from '../../common/logger.ts';
 import { Tenant, LOCATION_FILE } from './tenant.ts';
@@ -52,7 +53,14 @@ export class TenantManager {
         tenant_conf: stored?.tenant_conf ?? {},
       };
       if (t.mode === 'Secondary') this.secondaries.set(t.id, location);
-      else this.tenants.set(t.id, await Tenant.open(t.id, this.dir(t.id), location, `pageserver ${this.nodeId}`));
+      else {
+        try {
+          this.tenants.set(t.id, await Tenant.open(t.id, this.dir(t.id), location, `pageserver ${this.nodeId}`));
+        } catch (err) {
+          if (!(err instanceof FailpointError)) throw err;
+          log.error(`tenant ${t.id} failed to attach; it is not served (neon: Broken)`, { error: err.message });
+        }
+      }
     }
     log.info('tenants loaded after re-attach', { attached: this.tenants.size, secondary: this.secondaries.size });
   }

@@ -10,6 +10,7 @@ import { isHexId } from '../../../api/ids.ts';
 import { writeFileAtomic } from '../../../util/atomic-write.ts';
 import { align, INITDB_LSN } from '../../../wal/format.ts';
 import { formatLsn } from '../../../wal/lsn.ts';
+import { failpoint, failpointsActive } from '../../common/failpoints.ts';
 import { ApiError, conflict, notFound } from '../../common/http-server.ts';
 import { log } from '../../common/logger.ts';
 import { gcSettings, type GcResult } from '../timeline/gc-policy.ts';
@@ -65,6 +66,15 @@ export class Tenant {
     const tenant = new Tenant(id, dir, location, consumer);
     await tenant.saveLocation();
     await tenant.loadTimelines();
+    if (failpointsActive()) {
+      // Loaded, not yet serving: a failure here is a failed attach (neon: the tenant goes Broken).
+      try {
+        await failpoint('attach-before-activate');
+      } catch (err) {
+        await tenant.close();
+        throw err;
+      }
+    }
     return tenant;
   }
 

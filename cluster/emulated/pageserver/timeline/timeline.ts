@@ -10,8 +10,9 @@ import type { TimelineInfo } from '../../../api/pageserver.ts';
 import { writeFileAtomic } from '../../../util/atomic-write.ts';
 import type { WalRecord } from '../../../wal/format.ts';
 import { formatLsn, type Lsn } from '../../../wal/lsn.ts';
+import { failpoint, failpointsActive } from '../../common/failpoints.ts';
 import { log } from '../../common/logger.ts';
-import { TimelineStore } from '../storage/timeline-store.ts';
+import { TimelineStore, type StoreOptions } from '../storage/timeline-store.ts';
 import { LsnTimes, nextGcCutoff, type GcResult, type GcSettings } from './gc-policy.ts';
 import { mergeScans, type ScanEntry } from './merge-scans.ts';
 
@@ -37,6 +38,11 @@ const CHECKPOINT_IDLE_MS = 10_000;
  * whatever the data size, even when compaction holds up flushes (neon's l0 flush stall). */
 const MAX_IN_MEMORY_BYTES = 48 * 1024 * 1024;
 
+/** Neon's checkpoint-before-saving-metadata: the layer file is written, the index not yet. */
+const STORE_OPTIONS: StoreOptions = {
+  hooks: { beforeCommit: (op) => (op === 'flush' && failpointsActive() ? failpoint('checkpoint-before-saving-metadata') : undefined) },
+};
+
 interface Waiter {
   lsn: Lsn;
   resolve: () => void;
@@ -45,7 +51,7 @@ interface Waiter {
 export class Timeline {
   private waiters: Waiter[] = [];
   private lastRecordStart: Lsn;
-  private checkpointing: Promise<void> | null = null;
+  private checkpointing: Promise<Error | null> | null = null;
   private lastCheckpointAt = Date.now();
   private timer: NodeJS.Timeout;
   /** Applied GC cutoff: reads and branches below it are refused, and history below it may be gone. */
@@ -109,7 +115,7 @@ export class Timeline {
 
   static async create(tenantShardId: string, dir: string, meta: TimelineMeta, ancestor: Timeline | null, prevRecordLsn: Lsn): Promise<Timeline> {
     await fsp.mkdir(path.join(dir, 'layers'), { recursive: true });
-    const store = await TimelineStore.open(path.join(dir, 'layers'));
+    const store = await TimelineStore.open(path.join(dir, 'layers'), STORE_OPTIONS);
     await store.initialize(meta.ancestor_lsn ?? meta.initdb_lsn, { prev_record_lsn: prevRecordLsn });
     await writeFileAtomic(path.join(dir, META_FILE), JSON.stringify(meta, null, 1) + '\n');
     return new Timeline(tenantShardId, dir, meta, store, ancestor);
@@ -121,7 +127,7 @@ export class Timeline {
   }
 
   static async load(tenantShardId: string, dir: string, meta: TimelineMeta, ancestor: Timeline | null): Promise<Timeline> {
-    const store = await TimelineStore.open(path.join(dir, 'layers'));
+    const store = await TimelineStore.open(path.join(dir, 'layers'), STORE_OPTIONS);
     return new Timeline(tenantShardId, dir, meta, store, ancestor);
   }
 
@@ -231,15 +237,28 @@ export class Timeline {
     }
   }
 
-  /** Flushes what is in memory to a layer file; disk_consistent_lsn then covers it. */
-  checkpoint(): Promise<void> {
+  /** Flushes what is in memory to a layer file; disk_consistent_lsn then covers it. Never fails: a failure is logged. */
+  async checkpoint(): Promise<void> {
+    await this.runCheckpoint();
+  }
+
+  /** The same for PUT .../checkpoint, which answers with the failure. */
+  async checkpointOrThrow(): Promise<void> {
+    const failure = await this.runCheckpoint();
+    if (failure) throw failure;
+  }
+
+  private runCheckpoint(): Promise<Error | null> {
     this.checkpointing ??= (async () => {
       try {
+        if (failpointsActive()) await failpoint('flush-frozen-pausable');
         await this.store.checkpoint({ prev_record_lsn: this.lastRecordStart, applied_gc_cutoff_lsn: this.gcCutoff });
         await this.store.compact(this.retainHorizon());
         this.lastCheckpointAt = Date.now();
+        return null;
       } catch (err) {
         log.error(`checkpoint of timeline ${this.id} failed`, { error: String((err as Error).stack ?? err) });
+        return err as Error;
       } finally {
         this.checkpointing = null;
       }
@@ -252,6 +271,7 @@ export class Timeline {
    * or above the retain horizon needs. `horizonOverride` is do_gc's gc_horizon.
    */
   async gc(settings: GcSettings, horizonOverride: number | null = null): Promise<GcResult> {
+    if (failpointsActive()) await failpoint('before-timeline-gc');
     const began = Date.now();
     const before = this.store.layers().length;
     const next = nextGcCutoff({

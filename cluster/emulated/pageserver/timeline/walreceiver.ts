@@ -4,11 +4,13 @@
 // (neon walreceiver connection_manager.rs, simplified).
 
 import { connectFramed, type FramedSocket } from '../../../protocol/framed-socket.ts';
-import { parseJsonBody } from '../../../protocol/frames.ts';
+import { parseJsonBody, type Frame } from '../../../protocol/frames.ts';
 import { decodeWalData, encodeFeedback, WAL_SERVICE_PROTOCOL, type ErrorMessage } from '../../../protocol/wal-service.ts';
 import type { SafekeeperTimelineInfo } from '../../../api/storage-broker.ts';
 import { formatLsn, parseLsn } from '../../../wal/lsn.ts';
 import { WalReader } from '../../../wal/reader.ts';
+import type { WalRecord } from '../../../wal/format.ts';
+import { failpoint, FailpointError, failpointSleepMillis, failpointsActive } from '../../common/failpoints.ts';
 import { log } from '../../common/logger.ts';
 import type { Timeline } from './timeline.ts';
 
@@ -32,6 +34,8 @@ export class WalReceiver {
   private retry: NodeJS.Timeout | null = null;
   private lastFrameAt = 0;
   private stalled = false;
+  /** Frames are going through failpoints (the socket is paused meanwhile). */
+  private holding = false;
   private readonly ticker: NodeJS.Timeout;
 
   constructor(
@@ -68,7 +72,7 @@ export class WalReceiver {
     this.stalled = true;
     void this.timeline.relieve().finally(() => {
       this.stalled = false;
-      if (this.conn && !this.conn.isClosed) this.conn.socket.resume();
+      if (this.conn && !this.conn.isClosed && !this.holding) this.conn.socket.resume();
     });
   }
 
@@ -81,21 +85,21 @@ export class WalReceiver {
     const reader = new WalReader(start, this.timeline.prevRecordLsn);
     this.current = candidate.info.safekeeper_id;
     this.timeline.walSource = { connstr: `host=${host} port=${port}`, status: 'Connecting', lastMsgLsn: null, lastMsgTs: null };
+    let queued: Frame[] | null = null; // frames waiting behind a failpoint, in order
     connectFramed(host, Number(port), (frames) => {
       this.lastFrameAt = Date.now();
+      if (queued) {
+        queued.push(...frames);
+        return;
+      }
+      if (failpointsActive()) {
+        queued = [...frames];
+        void this.ingestThroughFailpoints(candidate, reader, queued).finally(() => (queued = null));
+        return;
+      }
       for (const f of frames) {
-        if (f.tag === 'E') return this.fail(candidate, `safekeeper refused: ${parseJsonBody<ErrorMessage>(f).message}`);
-        if (f.tag !== 'w') continue;
-        const data = decodeWalData(f.body);
-        if (data.startLsn !== reader.fedEnd) {
-          return this.fail(candidate, `WAL stream jumped to ${formatLsn(data.startLsn)}`);
-        }
-        try {
-          this.timeline.ingest(reader.feed(data.data));
-        } catch (err) {
-          return this.fail(candidate, `cannot decode WAL: ${(err as Error).message}`);
-        }
-        this.timeline.walSource = { ...this.timeline.walSource, status: 'Streaming', lastMsgLsn: data.startLsn + data.data.length, lastMsgTs: Date.now() * 1000 };
+        const records = this.receive(candidate, reader, f);
+        if (records === null || (records && !this.apply(candidate, records))) return;
       }
       this.applyBackpressure();
     }).then(
@@ -111,6 +115,74 @@ export class WalReceiver {
       },
       (err: Error) => this.fail(candidate, err.message),
     );
+  }
+
+  /** A frame's WAL records (undefined: not WAL); null after failing the connection. */
+  private receive(candidate: Candidate, reader: WalReader, f: Frame): WalRecord[] | undefined | null {
+    if (f.tag === 'E') {
+      this.fail(candidate, `safekeeper refused: ${parseJsonBody<ErrorMessage>(f).message}`);
+      return null;
+    }
+    if (f.tag !== 'w') return undefined;
+    const data = decodeWalData(f.body);
+    if (data.startLsn !== reader.fedEnd) {
+      this.fail(candidate, `WAL stream jumped to ${formatLsn(data.startLsn)}`);
+      return null;
+    }
+    let records: WalRecord[];
+    try {
+      records = reader.feed(data.data);
+    } catch (err) {
+      this.fail(candidate, `cannot decode WAL: ${(err as Error).message}`);
+      return null;
+    }
+    this.timeline.walSource = { ...this.timeline.walSource, status: 'Streaming', lastMsgLsn: data.startLsn + data.data.length, lastMsgTs: Date.now() * 1000 };
+    return records;
+  }
+
+  private apply(candidate: Candidate, records: WalRecord[]): boolean {
+    try {
+      this.timeline.ingest(records);
+      return true;
+    } catch (err) {
+      this.fail(candidate, `cannot decode WAL: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  /**
+   * The slow path, taken only while failpoints are set: wal-ingest-record-sleep before each
+   * record, walreceiver-after-ingest after each message. Reading stops until the queue is empty.
+   */
+  private async ingestThroughFailpoints(candidate: Candidate, reader: WalReader, queue: Frame[]): Promise<void> {
+    const conn = this.conn;
+    if (!conn) return;
+    conn.socket.pause();
+    this.holding = true;
+    try {
+      while (queue.length) {
+        const records = this.receive(candidate, reader, queue.shift()!);
+        if (records === null) return;
+        if (records === undefined) continue;
+        for (const record of records) {
+          await failpointSleepMillis('wal-ingest-record-sleep');
+          if (this.conn !== conn) return; // the connection failed meanwhile; a new one starts over
+          if (!this.apply(candidate, [record])) return;
+        }
+        if (!records.length && !this.apply(candidate, records)) return;
+        await failpoint('walreceiver-after-ingest');
+        if (this.conn !== conn) return;
+      }
+    } catch (err) {
+      if (!(err instanceof FailpointError)) throw err;
+      if (this.conn === conn) this.fail(candidate, err.message);
+      return;
+    } finally {
+      this.holding = false;
+      this.lastFrameAt = Date.now();
+      if (this.conn === conn && !this.stalled) conn.socket.resume();
+    }
+    this.applyBackpressure();
   }
 
   private fail(candidate: Candidate, reason: string): void {
@@ -138,7 +210,7 @@ export class WalReceiver {
       if (!this.retry) this.connect();
       return;
     }
-    if (this.stalled) {
+    if (this.stalled || this.holding) {
       this.lastFrameAt = Date.now(); // silence we asked for is not the safekeeper's fault
     } else if (Date.now() - this.lastFrameAt > SILENCE_TIMEOUT_MS) {
       const candidate = this.candidates.get(this.current!);

@@ -105,6 +105,14 @@ export class Acceptor {
     this.flushLsnOnDisk = recordEnd;
   }
 
+  /**
+   * A write-wal step failed: the WAL ends at `walEnd` after all. A proposer carrying on from the
+   * lost append then makes a gap and is refused; the next election truncates back to agreement.
+   */
+  walWriteFailed(walEnd: Lsn): void {
+    this.writeLsn = walEnd;
+  }
+
   private change(mutate: (c: ControlState) => void): Step {
     mutate(this.control);
     this.control.commitLsn = this.commitLsn;

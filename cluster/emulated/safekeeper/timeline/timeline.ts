@@ -6,6 +6,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { formatLsn, type Lsn } from '../../../wal/lsn.ts';
 import type { AcceptorMessage, ProposerMessage, ReplicationFeedback } from '../../../protocol/wal-service.ts';
+import { failpoint, FailpointError, failpointsActive } from '../../common/failpoints.ts';
+import { log } from '../../common/logger.ts';
 import { Acceptor, type ControlState, type Step } from '../core/acceptor.ts';
 import { CONTROL_FILE_NAME, readControlFile, writeControlFile } from './control-file.ts';
 import { WalStore } from './wal-store.ts';
@@ -41,6 +43,8 @@ export class SafekeeperTimeline {
 
   static async create(dir: string, nodeId: number, control: ControlState): Promise<SafekeeperTimeline> {
     await fsp.mkdir(dir, { recursive: true });
+    // A directory without a control file is no timeline (loadAll skips it): failing here is clean.
+    if (failpointsActive()) await failpoint('sk-persist-control');
     await writeControlFile(path.join(dir, CONTROL_FILE_NAME), control);
     return SafekeeperTimeline.open(dir, nodeId);
   }
@@ -68,31 +72,42 @@ export class SafekeeperTimeline {
       let unflushed = false;
       for (const [i, msg] of batch.entries()) {
         const batched = msg.tag === 'a' && batch.slice(i + 1).some((m) => m.tag === 'a');
+        // Before the acceptor takes the append in (it advances write_lsn at once): a failure here
+        // leaves its state and the WAL on disk in agreement.
+        if (failpointsActive() && msg.tag === 'a' && msg.walData.length > 0) await failpoint('sk-write-wal');
         replies.push(...(await this.run(this.acceptor.handle(msg, { flush: !batched }))));
         unflushed = batched;
       }
       if (unflushed) replies.push(...(await this.run(this.acceptor.flush())));
+      // The appends are durable here; the proposer has not heard of it yet.
+      if (failpointsActive() && batch.some((m) => m.tag === 'a')) await failpoint('sk-append-before-reply');
       this.notify();
       return replies;
     });
   }
 
+  // Failpoints are checked behind failpointsActive(): the append path has no extra awaits when off.
   private async run(steps: Step[]): Promise<AcceptorMessage[]> {
     const replies: AcceptorMessage[] = [];
     for (const step of steps) {
       switch (step.kind) {
         case 'write-wal':
-          await this.wal.write(step.lsn, step.data);
+          try {
+            await this.wal.write(step.lsn, step.data);
+          } catch (err) {
+            this.acceptor.walWriteFailed(this.wal.endLsn); // e.g. sk-zero-segment: the acceptor had moved on
+            throw err;
+          }
           break;
         case 'truncate-wal':
           await this.wal.truncate(step.lsn);
           break;
         case 'flush-wal':
+          if (failpointsActive()) await failpoint('sk-flush-wal');
           this.acceptor.walFlushed(await this.wal.flush());
           break;
         case 'persist':
-          await writeControlFile(path.join(this.dir, CONTROL_FILE_NAME), step.control);
-          this.persistedSnapshot = JSON.stringify(step.control);
+          await this.persistControl(step.control);
           break;
         case 'reply':
           replies.push(step.message);
@@ -105,13 +120,18 @@ export class SafekeeperTimeline {
     return replies;
   }
 
+  private async persistControl(control: ControlState): Promise<void> {
+    if (failpointsActive()) await failpoint('sk-persist-control');
+    await writeControlFile(path.join(this.dir, CONTROL_FILE_NAME), control);
+    this.persistedSnapshot = JSON.stringify(control);
+  }
+
   private saveControlIfChanged(): Promise<void> {
     return this.serialize(async () => {
       const snapshot = this.acceptor.snapshot();
       if (this.closed || JSON.stringify(snapshot) === this.persistedSnapshot) return;
-      await writeControlFile(path.join(this.dir, CONTROL_FILE_NAME), snapshot);
-      this.persistedSnapshot = JSON.stringify(snapshot);
-    });
+      await this.persistControl(snapshot);
+    }).catch(failedAtFailpoint);
   }
 
   /** Called when flush or commit LSNs may have moved (replication senders wait on it). */
@@ -184,7 +204,7 @@ export class SafekeeperTimeline {
     return this.serialize(async () => {
       if (this.closed) return;
       const snapshot = this.acceptor.snapshot();
-      if (JSON.stringify(snapshot) !== this.persistedSnapshot) await writeControlFile(path.join(this.dir, CONTROL_FILE_NAME), snapshot);
+      if (JSON.stringify(snapshot) !== this.persistedSnapshot) await this.persistControl(snapshot).catch(failedAtFailpoint);
       this.closed = true;
       await this.wal.close();
       this.notify();
@@ -194,4 +214,10 @@ export class SafekeeperTimeline {
   get isClosed(): boolean {
     return this.closed;
   }
+}
+
+/** A control file save the failpoint sk-persist-control failed: the next save retries it. */
+function failedAtFailpoint(err: unknown): void {
+  if (!(err instanceof FailpointError)) throw err;
+  log.warn(`control file not saved: ${err.message}`);
 }

@@ -11,6 +11,7 @@ import { SEGMENT_SIZE } from '../../../wal/format.ts';
 import { findEndOfWal, WalReader } from '../../../wal/reader.ts';
 import type { Lsn } from '../../../wal/lsn.ts';
 import { syncDir } from '../../../util/atomic-write.ts';
+import { failpoint, failpointsActive } from '../../common/failpoints.ts';
 
 const SEGMENT_NAME = /^[0-9A-F]{24}$/;
 
@@ -68,6 +69,8 @@ export class WalStore {
   private async handle(segno: number, create: boolean): Promise<fsp.FileHandle> {
     let h = this.handles.get(segno);
     if (!h) {
+      // Neon's point before a new segment is created (zero-filled): a `return` fails the write.
+      if (create && failpointsActive() && !fs.existsSync(path.join(this.dir, segmentName(segno)))) await failpoint('sk-zero-segment');
       const flags = fs.constants.O_RDWR | (create ? fs.constants.O_CREAT : 0);
       h = await fsp.open(path.join(this.dir, segmentName(segno)), flags, 0o644);
       // Segments have their full size from the start (zeros, sparse), as Postgres and Neon keep

@@ -6,6 +6,7 @@ import { encodeKeepalive, encodeWalData, decodeFeedback } from '../../../protoco
 import type { Frame } from '../../../protocol/frames.ts';
 import type { FramedSocket } from '../../../protocol/framed-socket.ts';
 import { formatLsn, type Lsn } from '../../../wal/lsn.ts';
+import { failpointSleepMillis, failpointsActive } from '../../common/failpoints.ts';
 import { log } from '../../common/logger.ts';
 import type { SafekeeperTimeline, WalSenderInfo } from '../timeline/timeline.ts';
 
@@ -56,6 +57,8 @@ export class ReplicationSession {
           const data = await this.timeline.readWal(this.info.sentLsn, end);
           if (!this.conn.send('w', encodeWalData({ startLsn: this.info.sentLsn, commitLsn: a.currentCommitLsn(), data }))) await this.conn.drain();
           this.info.sentLsn = end;
+          // Neon's point is for hot standby replicas (application_name "replica"), which are not emulated yet.
+          if (failpointsActive() && this.info.consumer === 'replica') await failpointSleepMillis('sk-send-wal-replica-sleep');
           continue;
         }
         const woke = await new Promise<boolean>((resolve) => {
