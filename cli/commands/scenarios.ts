@@ -12,14 +12,11 @@ import { runScenario } from '../../scenarios/runner/run.ts';
 import { readSchedule } from '../../scenarios/runner/schedule.ts';
 import type { Scenario } from '../../scenarios/runner/types.ts';
 import { defineAction } from '../action.ts';
+import { count } from '../parse.ts';
 import { table } from '../render.ts';
 
-function seedOption(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 2 ** 31 - 1) throw new NeonLocalError('usage', `--seed ${value}: expected a whole number from 0 to ${2 ** 31 - 1}`);
-  return Number(value);
-}
-
 function pickScenarios(name: string | undefined, all: boolean): Scenario[] {
+  if (all && name) throw new NeonLocalError('usage', `name a scenario or pass --all, not both (got "${name}" and --all)`);
   if (all) return [...SCENARIOS];
   if (!name) throw new NeonLocalError('usage', 'name a scenario, or pass --all', { hint: `scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}` });
   const found = findScenario(name);
@@ -42,7 +39,7 @@ export function registerScenarioCommands(program: Command): void {
       .description('run scenarios, each on a fresh cluster; exit 1 if any fails')
       .argument('[name]', 'scenario name')
       .addOption(new Option('--all', 'every scenario'))
-      .addOption(new Option('--seed <n>', 'seed for every random choice (default: random, printed)').argParser(seedOption))
+      .addOption(new Option('--seed <n>', 'seed for every random choice (default: random, printed)').argParser(count('--seed', 0, 2 ** 31 - 1)))
       .addOption(new Option('--report <dir>', 'write reports to DIR/<scenario>/ (default: a temporary directory)'))
       .addOption(new Option('--bugs <names>', `turn on bug switches (comma list): ${BUG_SWITCHES.map((b) => b.name).join(', ')}`))
       .addOption(new Option('--replay <schedule.json>', 'run a recorded schedule again (its scenario, seed and bug switches)'))
@@ -50,6 +47,9 @@ export function registerScenarioCommands(program: Command): void {
     {},
     async ({ out, opts, args }) => {
       const replay = opts['replay'] ? readSchedule(opts['replay'] as string) : undefined;
+      if (replay && (opts['all'] === true || (args[0] !== undefined && args[0] !== replay.scenario))) {
+        throw new NeonLocalError('usage', `--replay runs the schedule's own scenario (${replay.scenario}); drop ${opts['all'] === true ? '--all' : `"${args[0]}"`}`);
+      }
       const chosen = replay ? pickScenarios(replay.scenario, false) : pickScenarios(args[0], opts['all'] === true);
       const seed = replay?.seed ?? (opts['seed'] as number | undefined) ?? Math.floor(Math.random() * 2 ** 31);
       const bugs = replay?.bugs ?? (opts['bugs'] ? String(opts['bugs']).split(',').map((b) => b.trim()).filter(Boolean) : []);

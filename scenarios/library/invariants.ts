@@ -32,7 +32,7 @@ export const pageserverCatchesUp: Invariant = {
     until('not within 20 s', 20_000, async () => {
       const { tenantId, timelineId } = ctx.endpoint;
       const commit = Math.max(...(await Promise.all(ctx.cluster.safekeepers.map(async (sk) => parseLsn((await sk.timeline(tenantId, timelineId)).commit_lsn)))));
-      const ps = await ctx.cluster.pageserver(1).timeline(tenantId, timelineId);
+      const ps = await (await ctx.cluster.attachedPageserver(tenantId)).timeline(tenantId, timelineId);
       return parseLsn(ps.last_record_lsn) >= commit ? null : `last_record_lsn ${ps.last_record_lsn} behind commit_lsn`;
     }),
 };

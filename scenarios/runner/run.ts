@@ -168,10 +168,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 async function runChecker(cluster: Cluster, workload: Workload): Promise<ReportCheck> {
   const result = await workload.finish();
   const history: CheckResult = checkHistory(result.events);
-  const ps = cluster.config.pageservers[0]!;
+  const attached = await cluster.attachedPageserver(result.header.tenant);
+  const ps = cluster.config.pageservers.find((p) => p.id === attached.id)!;
   const lsn = await lsnCheck(result.events, {
     pageserver: { host: ps.listenPg.host, port: ps.listenPg.port },
-    pageserverHttpUrl: cluster.pageserver(ps.id).baseUrl,
+    pageserverHttpUrl: attached.baseUrl,
     table: result.header.table,
   });
   const violations = [...history.violations, ...lsn.violations];

@@ -8,16 +8,24 @@ import type { Schedule, ScheduleEntry } from './types.ts';
 
 export const SCHEDULE_FORMAT = 'neon-local-schedule/1';
 
+const HINT = 'pass the schedule.json a scenario run wrote into its --report directory';
+
 export function readSchedule(file: string): Schedule {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new NeonLocalError('usage', `cannot read the schedule ${file}: ${(err as Error).message}`, { hint: HINT });
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new NeonLocalError('usage', `cannot read the schedule ${file}: ${(err as Error).message}`, { hint: 'pass the schedule.json a scenario run wrote into its --report directory' });
+    parsed = JSON.parse(text);
+  } catch {
+    throw new NeonLocalError('usage', `${file} is not a neon-local fault schedule: not JSON (it begins ${JSON.stringify(text.slice(0, 40))})`, { hint: HINT });
   }
   const s = parsed as Partial<Schedule>;
   if (s?.format !== SCHEDULE_FORMAT || typeof s.scenario !== 'string' || typeof s.seed !== 'number' || !Array.isArray(s.entries)) {
-    throw new NeonLocalError('usage', `${file} is not a neon-local fault schedule (format ${SCHEDULE_FORMAT})`, { hint: 'pass the schedule.json a scenario run wrote into its --report directory' });
+    throw new NeonLocalError('usage', `${file} is not a neon-local fault schedule (format ${SCHEDULE_FORMAT})`, { hint: HINT });
   }
   return { format: SCHEDULE_FORMAT, scenario: s.scenario, seed: s.seed, bugs: s.bugs ?? [], entries: s.entries };
 }

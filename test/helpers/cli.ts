@@ -16,16 +16,22 @@ export interface CliResult {
   json: any;
 }
 
-export function cliProcess(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): ResultPromise {
+export interface CliOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+export function cliProcess(args: string[], options: CliOptions = {}): ResultPromise {
   return execa(process.execPath, [BIN, ...args], {
     reject: false,
     cwd: options.cwd ?? ROOT,
     env: { ...options.env },
-    timeout: 120_000,
+    timeout: options.timeoutMs ?? 120_000,
   });
 }
 
-export async function cli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+export async function cli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const result = await cliProcess(args, options);
   const stdout = String(result.stdout ?? '');
   let json: unknown;

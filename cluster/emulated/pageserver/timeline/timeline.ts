@@ -10,6 +10,7 @@ import type { TimelineInfo } from '../../../api/pageserver.ts';
 import { writeFileAtomic } from '../../../util/atomic-write.ts';
 import type { WalRecord } from '../../../wal/format.ts';
 import { formatLsn, type Lsn } from '../../../wal/lsn.ts';
+import { bugOn } from '../../common/bugs.ts';
 import { failpoint, failpointsActive } from '../../common/failpoints.ts';
 import { log } from '../../common/logger.ts';
 import { TimelineStore, type StoreOptions } from '../storage/timeline-store.ts';
@@ -33,6 +34,9 @@ export class LsnError extends Error {
 }
 
 const META_FILE = 'timeline.json';
+/** Bug switch ps-trust-last-received: where received LSN progress is noted, and how often. */
+const LAST_RECEIVED_FILE = 'last_received.json';
+const LAST_RECEIVED_SAVE_MS = 20;
 const CHECKPOINT_IDLE_MS = 10_000;
 /** Ingest pauses while this much is in memory, until flushing catches up: memory stays bounded
  * whatever the data size, even when compaction holds up flushes (neon's l0 flush stall). */
@@ -42,6 +46,8 @@ const MAX_IN_MEMORY_BYTES = 48 * 1024 * 1024;
 const STORE_OPTIONS: StoreOptions = {
   hooks: { beforeCommit: (op) => (op === 'flush' && failpointsActive() ? failpoint('checkpoint-before-saving-metadata') : undefined) },
 };
+
+const BUG_TRUST_LAST_RECEIVED = bugOn('ps-trust-last-received');
 
 interface Waiter {
   lsn: Lsn;
@@ -128,7 +134,29 @@ export class Timeline {
 
   static async load(tenantShardId: string, dir: string, meta: TimelineMeta, ancestor: Timeline | null): Promise<Timeline> {
     const store = await TimelineStore.open(path.join(dir, 'layers'), STORE_OPTIONS);
-    return new Timeline(tenantShardId, dir, meta, store, ancestor);
+    const timeline = new Timeline(tenantShardId, dir, meta, store, ancestor);
+    if (BUG_TRUST_LAST_RECEIVED) timeline.skipToLastReceived();
+    return timeline;
+  }
+
+  private lastReceivedSavedAt = 0;
+
+  /** Bug switch ps-trust-last-received: notes how far WAL was received, durable or not. */
+  private noteLastReceived(): void {
+    if (Date.now() - this.lastReceivedSavedAt < LAST_RECEIVED_SAVE_MS) return;
+    this.lastReceivedSavedAt = Date.now();
+    fs.writeFileSync(path.join(this.dir, LAST_RECEIVED_FILE), JSON.stringify({ lsn: this.lastRecordLsn, prev: this.lastRecordStart }));
+  }
+
+  /** The bug itself: resumes after what was received, though only disk_consistent_lsn survived. */
+  private skipToLastReceived(): void {
+    const file = path.join(this.dir, LAST_RECEIVED_FILE);
+    if (!fs.existsSync(file)) return;
+    const { lsn, prev } = JSON.parse(fs.readFileSync(file, 'utf8')) as { lsn: Lsn; prev: Lsn };
+    if (lsn <= this.store.lastLsn) return;
+    log.warn(`bug switch ps-trust-last-received: skipping WAL ${formatLsn(this.store.lastLsn)}..${formatLsn(lsn)} that was never persisted`);
+    this.store.apply(lsn, []);
+    this.lastRecordStart = prev;
   }
 
   /** Applies decoded WAL records in order. */
@@ -141,6 +169,7 @@ export class Timeline {
     if (records.length) {
       this.lsnTimes.record(this.lastRecordLsn);
       this.wake();
+      if (BUG_TRUST_LAST_RECEIVED) this.noteLastReceived();
     }
     void this.maybeCheckpoint(false);
   }

@@ -1,7 +1,8 @@
 // A timeline's WAL receiver: picks a safekeeper from what the broker reports (the one with the
 // highest commit_lsn), streams committed WAL from its last record onwards, applies it, and sends
-// its progress back. It moves to another safekeeper when the connection breaks or goes silent
-// (neon walreceiver connection_manager.rs, simplified).
+// its progress back. It moves to another safekeeper when the connection breaks or goes silent, when
+// another one is ahead by max_lsn_wal_lag, or when its own brought no WAL for lagging_wal_timeout
+// while another has more (neon walreceiver connection_manager.rs, simplified).
 
 import { connectFramed, type FramedSocket } from '../../../protocol/framed-socket.ts';
 import { parseJsonBody, type Frame } from '../../../protocol/frames.ts';
@@ -14,9 +15,11 @@ import { failpoint, FailpointError, failpointSleepMillis, failpointsActive } fro
 import { log } from '../../common/logger.ts';
 import type { Timeline } from './timeline.ts';
 
-/** neon's lagging_wal_timeout and walreceiver_connect_timeout defaults. */
+/** neon's lagging_wal_timeout, walreceiver_connect_timeout and max_lsn_wal_lag defaults. */
 const CANDIDATE_STALE_MS = 10_000;
 const SILENCE_TIMEOUT_MS = 10_000;
+const NO_WAL_TIMEOUT_MS = 10_000;
+const MAX_LSN_WAL_LAG = 10 * 1024 * 1024;
 const RETRY_MS = 200;
 const FEEDBACK_MS = 1000;
 
@@ -33,6 +36,8 @@ export class WalReceiver {
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
   private lastFrameAt = 0;
+  /** When the current connection last brought WAL (or was made). */
+  private lastWalAt = 0;
   private stalled = false;
   /** Frames are going through failpoints (the socket is paused meanwhile). */
   private holding = false;
@@ -107,6 +112,7 @@ export class WalReceiver {
         if (this.stopped) return conn.destroy();
         this.conn = conn;
         this.lastFrameAt = Date.now();
+        this.lastWalAt = Date.now();
         conn.onClose(() => {
           if (this.conn === conn) this.fail(candidate, 'connection closed');
         });
@@ -137,6 +143,7 @@ export class WalReceiver {
       return null;
     }
     this.timeline.walSource = { ...this.timeline.walSource, status: 'Streaming', lastMsgLsn: data.startLsn + data.data.length, lastMsgTs: Date.now() * 1000 };
+    if (data.data.length) this.lastWalAt = Date.now();
     return records;
   }
 
@@ -217,8 +224,25 @@ export class WalReceiver {
       if (candidate) this.fail(candidate, `no message for ${SILENCE_TIMEOUT_MS / 1000} s`);
       return;
     }
+    const lagging = this.laggingReason();
+    if (lagging) return this.fail(this.candidates.get(this.current!)!, lagging);
     const t = this.timeline;
     this.conn.send('r', encodeFeedback({ lastReceivedLsn: t.lastRecordLsn, diskConsistentLsn: t.store.diskConsistentLsn, remoteConsistentLsn: t.startLsn, appliedLsn: t.lastRecordLsn }));
+  }
+
+  /** Why another safekeeper would serve better than the current one (null: it would not). */
+  private laggingReason(): string | null {
+    const current = this.candidates.get(this.current!);
+    const best = this.pick();
+    if (!current || !best || best === current || this.stalled || this.holding) return null;
+    const bestCommit = parseLsn(best.info.commit_lsn);
+    if (bestCommit - parseLsn(current.info.commit_lsn) >= MAX_LSN_WAL_LAG) {
+      return `safekeeper ${best.info.safekeeper_id} is ahead by ${bestCommit - parseLsn(current.info.commit_lsn)} bytes of WAL`;
+    }
+    if (Date.now() - this.lastWalAt > NO_WAL_TIMEOUT_MS && bestCommit > this.timeline.lastRecordLsn) {
+      return `no WAL for ${NO_WAL_TIMEOUT_MS / 1000} s while safekeeper ${best.info.safekeeper_id} has WAL up to ${best.info.commit_lsn}`;
+    }
+    return null;
   }
 
   stop(): void {

@@ -6,6 +6,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { formatLsn, type Lsn } from '../../../wal/lsn.ts';
 import type { AcceptorMessage, ProposerMessage, ReplicationFeedback } from '../../../protocol/wal-service.ts';
+import { bugOn } from '../../common/bugs.ts';
 import { failpoint, FailpointError, failpointsActive } from '../../common/failpoints.ts';
 import { log } from '../../common/logger.ts';
 import { Acceptor, type ControlState, type Step } from '../core/acceptor.ts';
@@ -14,6 +15,9 @@ import { WalStore } from './wal-store.ts';
 
 /** How often a changed commit_lsn etc. is written to the control file (neon: control_file_save_interval). */
 const CONTROL_SAVE_INTERVAL_MS = 1000;
+
+/** How long bug switch sk-ack-before-write keeps acknowledged WAL in memory only. */
+const DEFERRED_WRITE_MS = 300;
 
 export interface WalSenderInfo {
   consumer: string;
@@ -51,7 +55,7 @@ export class SafekeeperTimeline {
 
   static async open(dir: string, nodeId: number): Promise<SafekeeperTimeline> {
     const control = readControlFile(path.join(dir, CONTROL_FILE_NAME));
-    const wal = await WalStore.open(dir, control.localStartLsn || control.timelineStartLsn);
+    const wal = await WalStore.open(dir, control.localStartLsn || control.timelineStartLsn, { deferWritesMs: bugOn('sk-ack-before-write') ? DEFERRED_WRITE_MS : 0 });
     return new SafekeeperTimeline(dir, new Acceptor(nodeId, control, wal.endLsn), wal);
   }
 

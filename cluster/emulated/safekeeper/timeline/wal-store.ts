@@ -30,8 +30,24 @@ function writeFully(fd: number, data: Buffer, from: number, length: number, posi
   while (written < length) written += fs.writeSync(fd, data, from + written, length - written, position + written);
 }
 
+export interface WalStoreOptions {
+  /**
+   * Bug switch sk-ack-before-write: appends stay in memory this long before they are written and
+   * flushed, while flush() reports them durable at once. 0 (always, outside harness tests) is correct.
+   */
+  deferWritesMs?: number;
+}
+
+interface Deferred {
+  lsn: Lsn;
+  data: Buffer;
+}
+
 export class WalStore {
   private readonly handles = new Map<number, fsp.FileHandle>();
+  private deferred: Deferred[] = [];
+  private deferTimer: NodeJS.Timeout | null = null;
+  private writingDeferred: Promise<void> = Promise.resolve();
   private readonly dirty = new Set<number>();
   /** Follows record boundaries in what is written, so flushes report whole records only. */
   private boundaries: WalReader;
@@ -40,20 +56,22 @@ export class WalStore {
     readonly dir: string,
     /** End of the bytes written (may end inside a record). */
     private end: Lsn,
+    private readonly deferWritesMs: number,
   ) {
     this.boundaries = new WalReader(end, 0, true);
   }
 
   /** Opens the WAL in `dir`; `boundary` is a record boundary at or below the end (local start LSN). */
-  static async open(dir: string, boundary: Lsn): Promise<WalStore> {
+  static async open(dir: string, boundary: Lsn, options: WalStoreOptions = {}): Promise<WalStore> {
+    const defer = options.deferWritesMs ?? 0;
     const segnos = (await fsp.readdir(dir)).filter((n) => SEGMENT_NAME.test(n)).map(segnoOf).sort((a, b) => a - b);
     const last = segnos[segnos.length - 1];
-    if (last === undefined || (last + 1) * SEGMENT_SIZE <= boundary) return new WalStore(dir, boundary);
+    if (last === undefined || (last + 1) * SEGMENT_SIZE <= boundary) return new WalStore(dir, boundary, defer);
     const segmentStart = last * SEGMENT_SIZE;
     const from = Math.max(segmentStart, boundary);
     const bytes = await fsp.readFile(path.join(dir, segmentName(last)));
     const end = findEndOfWal(bytes.subarray(from - segmentStart), from);
-    return new WalStore(dir, end);
+    return new WalStore(dir, end, defer);
   }
 
   get endLsn(): Lsn {
@@ -83,6 +101,17 @@ export class WalStore {
 
   /** Writes `data` at `lsn` (the acceptor guarantees it continues the WAL). */
   async write(lsn: Lsn, data: Buffer): Promise<void> {
+    if (this.deferWritesMs > 0) {
+      this.deferred.push({ lsn, data: Buffer.from(data) });
+      this.deferTimer ??= setTimeout(() => void this.writeDeferred(), this.deferWritesMs);
+    } else {
+      await this.writeNow(lsn, data);
+    }
+    this.end = lsn + data.length;
+    this.boundaries.feed(data);
+  }
+
+  private async writeNow(lsn: Lsn, data: Buffer): Promise<void> {
     let done = 0;
     while (done < data.length) {
       const at = lsn + done;
@@ -97,25 +126,41 @@ export class WalStore {
       this.dirty.add(segno);
       done += n;
     }
-    this.end = lsn + data.length;
-    this.boundaries.feed(data);
+  }
+
+  /** Writes and flushes what the bug switch held back (in order; callers await it before truncating). */
+  private writeDeferred(): Promise<void> {
+    if (this.deferTimer) clearTimeout(this.deferTimer);
+    this.deferTimer = null;
+    const batch = this.deferred;
+    this.deferred = [];
+    this.writingDeferred = this.writingDeferred.then(async () => {
+      for (const d of batch) await this.writeNow(d.lsn, d.data);
+      await this.syncDirty();
+    });
+    return this.writingDeferred;
   }
 
   /** Makes everything written durable; returns the end of the last complete record in it. */
   async flush(): Promise<Lsn> {
     const recordEnd = this.recordEndLsn;
+    if (this.deferWritesMs === 0) await this.syncDirty();
+    return recordEnd; // with the bug switch, "durable" before it is even written
+  }
+
+  private async syncDirty(): Promise<void> {
     const created = [...this.dirty].some((s) => !this.synced.has(s));
     for (const s of this.dirty) fs.fdatasyncSync(this.handles.get(s)!.fd);
     for (const s of this.dirty) this.synced.add(s);
     this.dirty.clear();
     if (created) await syncDir(this.dir); // a new segment file's directory entry must be durable too
-    return recordEnd;
   }
 
   private readonly synced = new Set<number>();
 
   /** Cuts the WAL at `lsn`: the rest of its segment and all later segments go. Durable on return. */
   async truncate(lsn: Lsn): Promise<void> {
+    await this.writeDeferred();
     const segno = Math.floor(lsn / SEGMENT_SIZE);
     for (const name of await fsp.readdir(this.dir)) {
       if (!SEGMENT_NAME.test(name) || segnoOf(name) <= segno) continue;
@@ -144,10 +189,20 @@ export class WalStore {
       const segno = Math.floor(at / SEGMENT_SIZE);
       const offset = at - segno * SEGMENT_SIZE;
       const n = Math.min(out.length - done, SEGMENT_SIZE - offset);
+      if (this.deferred.length && !this.handles.has(segno) && !fs.existsSync(path.join(this.dir, segmentName(segno)))) {
+        done += n; // a segment only the bug switch's held-back WAL has reached: overlaid below
+        continue;
+      }
       const h = await this.handle(segno, false);
       const { bytesRead } = await h.read(out, done, n, offset);
       if (bytesRead < n) throw new Error(`WAL segment ${segmentName(segno)} is shorter than expected at offset ${offset + bytesRead}`);
       done += n;
+    }
+    // Held back by the bug switch: not in the files yet, but served as if it were.
+    for (const d of this.deferred) {
+      const start = Math.max(from, d.lsn);
+      const end = Math.min(to, d.lsn + d.data.length);
+      if (start < end) d.data.copy(out, start - from, start - d.lsn, end - d.lsn);
     }
     return out;
   }
@@ -167,6 +222,7 @@ export class WalStore {
   }
 
   async close(): Promise<void> {
+    await this.writeDeferred();
     await Promise.all([...this.handles.values()].map((h) => h.close()));
     this.handles.clear();
   }
