@@ -1,10 +1,10 @@
 // How a command runs: shared option handling (--json, --repo-dir), output and exit codes around
 // an action that returns data (for --json) and text (for people).
 
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { RepoLayout, resolveRepoDir } from '../cluster/repo/layout.ts';
 import { describeHolder, setLockWaitNotifier } from '../cluster/repo/lock.ts';
-import { asNeonLocalError } from '../cluster/util/errors.ts';
+import { asNeonLocalError, NeonLocalError } from '../cluster/util/errors.ts';
 import { EXIT_OK, exitCodeFor } from './exit-codes.ts';
 import { createOutput, printError, printResult, type Output } from './output.ts';
 
@@ -52,7 +52,8 @@ export function defineAction(command: Command, options: ActionOptions, action: A
       printResult(out, result.data, result.human);
       if (result.exitCode !== undefined) exitCode = result.exitCode;
     } catch (err) {
-      const error = asNeonLocalError(err);
+      // An argument parser (cli/parse.ts) applied inside the action: a usage error like the others.
+      const error = err instanceof InvalidArgumentError ? new NeonLocalError('usage', err.message, { hint: `see \`neon-local ${cmd.parent?.name() === 'neon-local' ? '' : `${cmd.parent?.name()} `}${cmd.name()} --help\`` }) : asNeonLocalError(err);
       printError(out, error);
       if (error.code === 'internal' && !out.json && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
       exitCode = exitCodeFor(error.code, options.startsProcesses ?? false);

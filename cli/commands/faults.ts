@@ -135,7 +135,7 @@ export function registerFaultCommands(program: Command): void {
     {},
     async (ctx) => {
       const { faults, links } = await listFaults(ctx.layout);
-      const lines = [faults.length ? table([['ID', 'KIND', 'WHAT', 'SINCE', 'UNTIL'], ...faults.map((f) => [f.id, f.kind, f.description, f.startedAt, f.expiresAt ?? 'healed'])]) : 'No faults in effect.'];
+      const lines = [faults.length ? table([['ID', 'KIND', 'WHAT', 'SINCE', 'UNTIL'], ...faults.map((f) => [f.id, f.kind, f.description, f.startedAt, f.expiresAt ?? 'heal'])]) : 'No faults in effect.'];
       if (ctx.opts['links']) {
         lines.push('', table([['FROM', 'TO', 'PORT', 'PROXY', 'CONNECTIONS'], ...links.map((l) => [l.source, l.target, `${l.port} ${l.targetPort}`, String(l.proxyPort), String(l.connections)])]));
       }

@@ -16,6 +16,8 @@ export interface ProcessControl {
   /** SIGSTOP / SIGCONT to the component's process group; false if it is not running. */
   signal(name: string, signal: 'SIGSTOP' | 'SIGCONT'): Promise<boolean>;
   setFailpoint(name: string, failpoint: string, actions: string): Promise<void>;
+  /** Whether the components connect through the link proxies (cluster.yaml link_proxies). */
+  linksProxied(): boolean;
 }
 
 interface Entry {
@@ -59,6 +61,11 @@ export class FaultController {
       case 'cut':
       case 'latency':
       case 'bandwidth': {
+        if (!this.processes.linksProxied()) {
+          throw new NeonLocalError('usage', `a ${request.kind} needs the link proxies, and this cluster runs without them (link_proxies: false in cluster.yaml)`, {
+            hint: 'set link_proxies: true in cluster.yaml and restart the cluster; process faults and failpoints work either way',
+          });
+        }
         const from = resolveGroup(request.from, names);
         const to = resolveGroup(request.to, names);
         const pairs = new Set<string>();

@@ -47,6 +47,7 @@ export class FaultHost {
   private processControl(ops: ComponentOps): ProcessControl {
     return {
       names: () => this.specs().map((s) => s.name),
+      linksProxied: () => this.links.list().length > 0, // set up at start when cluster.yaml says link_proxies
       kill: async (name) => {
         const record = await readRunRecord(this.layout, name);
         if (!record || !isSameProcess(record.pid, record.startTime)) throw new NeonLocalError('not-running', `${name} is not running, so it cannot be killed`);

@@ -8,6 +8,11 @@ export class Prng {
     this.state = seed >>> 0;
   }
 
+  /** Stream number `stream` of `seed`: independent sequences (one per workload client) from one seed. */
+  static stream(seed: number, stream: number): Prng {
+    return new Prng(Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(stream + 1, 0x85ebca6b));
+  }
+
   /** A float in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

@@ -8,7 +8,8 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { NeonLocalError } from '../util/errors.ts';
 import { FINAL_PROCESS, HISTORY_FORMAT, HistoryWriter, type EventType, type HistoryEvent, type HistoryHeader, type OpKind } from './history.ts';
-import { percentile, seededRandom } from './stats.ts';
+import { Prng } from '../util/prng.ts';
+import { percentile } from './stats.ts';
 import { readFinalValues } from './final-read.ts';
 import { postSql, type SqlOutcome } from './sql-client.ts';
 
@@ -168,7 +169,8 @@ export class Workload {
   }
 
   private async client(index: number): Promise<void> {
-    const random = seededRandom(this.seed, index);
+    const prng = Prng.stream(this.seed, index);
+    const random = () => prng.next();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const readFraction = this.options.readFraction ?? 0;
     let seq = 0;

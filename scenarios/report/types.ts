@@ -1,6 +1,8 @@
 // The scenario report: what the scenario runner writes after a run (report.json) and what the HTML
 // page is rendered from. The format string is versioned so a reader can refuse what it does not know.
 
+import type { SeriesPoint } from '../../cluster/workload/workload.ts';
+
 export const REPORT_FORMAT = 'neon-local-scenario-report/1';
 
 export type FaultKind = 'partition' | 'cut' | 'latency' | 'bandwidth' | 'kill' | 'pause' | 'restart' | 'failpoint';
@@ -25,15 +27,8 @@ export interface ReportFault {
   endMs: number | null;
 }
 
-/** One bucket of workload figures (per second); t is the bucket start in ms since the scenario start. */
-export interface ReportSeriesPoint {
-  t: number;
-  ok: number;
-  fail: number;
-  unknown: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-}
+/** One bucket of workload figures (per second), as the workload counts them. */
+export type ReportSeriesPoint = SeriesPoint;
 
 export interface ReportOperation {
   type: string;

@@ -84,7 +84,12 @@ t.test('process faults, the CLI, bad input, and stop heals', async (t) => {
   t.match(badDuration.stderr, /"soon" is not a duration/);
   t.match((await run('fault', 'heal')).stderr, /say what to heal/, 'heal without a target says how');
   t.match((await run('fault', 'latency', 'ep-main', 'sk1')).stderr, /say how long/);
-  t.match((await run('fault', 'bandwidth', 'ep-main', 'sk1', 'fast')).stderr, /is not a rate/);
+  const badRate = await run('fault', 'bandwidth', 'ep-main', 'sk1', 'fast');
+  t.equal(badRate.exitCode, 1, 'malformed rate: exit 1');
+  t.match(badRate.stderr, /^neon-local: "fast" is not a rate; use bytes per second with an optional unit, e\.g\. 1MB\/s, 512KiB\/s\.\nhint: see `neon-local fault bandwidth --help`$/, 'one line and a hint, no stack trace');
+  const badDelay = await run('fault', 'latency', 'ep-main', 'sk1', 'slow');
+  t.equal(badDelay.exitCode, 1, 'malformed delay: exit 1');
+  t.match(badDelay.stderr, /^neon-local: "slow" is not a duration; use a number with a unit, e\.g\. 10s, 500ms, 1m\.\nhint: see `neon-local fault latency --help`$/);
 
   // A paused component does not hold up stop; nothing is left afterwards.
   await run('fault', 'pause', 'sk2');
@@ -93,4 +98,17 @@ t.test('process faults, the CLI, bad input, and stop heals', async (t) => {
   t.equal(stopped.exitCode, 0, 'stop with faults in effect');
   t.same(processesWithCwdUnder(repo), [], 'no process left');
   t.match((await run('fault', 'list')).stderr, /is not running/, 'fault commands need a running cluster');
+});
+
+t.test('without link proxies, link faults are refused and process faults still work', async (t) => {
+  const cluster = await startTestCluster(t, { spec: { link_proxies: false } });
+  t.same(await cluster.faults.links(), [], 'no proxies');
+  await t.rejects(cluster.faults.partition('ps1', 'sk1'), { message: /a partition needs the link proxies, and this cluster runs without them \(link_proxies: false in cluster\.yaml\)/ });
+  const cut = await cliIn(cluster.repoDir, ['fault', 'cut', 'ps1', 'sk1']);
+  t.equal(cut.exitCode, 1, 'the CLI exits 1');
+  t.match(cut.stderr, /a cut needs the link proxies[\s\S]*hint: set link_proxies: true in cluster\.yaml/);
+  t.same(await cluster.faults.list(), [], 'nothing recorded');
+  const killed = await cluster.faults.kill('sk1', { forMs: 300 });
+  t.match(killed, { kind: 'kill', targets: ['sk1'] });
+  await waitUntil('sk1 back', async () => (await cluster.status()).components.find((c) => c.name === 'sk1')!.state === 'running', 15_000);
 });

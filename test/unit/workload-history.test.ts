@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { HISTORY_FORMAT, HistoryWriter, parseHistory, readHistory, type HistoryEvent, type HistoryHeader } from '../../cluster/workload/history.ts';
-import { percentile, seededRandom } from '../../cluster/workload/stats.ts';
+import { Prng } from '../../cluster/util/prng.ts';
+import { percentile } from '../../cluster/workload/stats.ts';
 import { isNeonLocalError } from '../../cluster/util/errors.ts';
 
 const header: HistoryHeader = {
@@ -72,7 +73,10 @@ t.test('anything that is not a history is refused with file and line', async (t)
 });
 
 t.test('seeded choices repeat; percentiles by nearest rank', async (t) => {
-  const draw = (seed: number, stream: number) => Array.from({ length: 5 }, seededRandom(seed, stream));
+  const draw = (seed: number, stream: number) => {
+    const prng = Prng.stream(seed, stream);
+    return Array.from({ length: 5 }, () => prng.next());
+  };
   t.same(draw(7, 0), draw(7, 0), 'same seed and client: same choices');
   t.not(JSON.stringify(draw(7, 0)), JSON.stringify(draw(7, 1)), 'each client its own stream');
   t.ok(draw(7, 3).every((x) => x >= 0 && x < 1));
