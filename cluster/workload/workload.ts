@@ -67,6 +67,8 @@ export interface WorkloadResult {
   events: HistoryEvent[];
   stats: WorkloadStats;
   historyFile: string | null;
+  /** Why some final values could not be read (only with finish({ unreadable: 'report' })). */
+  finalReadError: string | null;
 }
 
 export const DEFAULT_TABLE = 'workload_kv';
@@ -231,18 +233,27 @@ export class Workload {
     await this.done;
   }
 
-  /** Stops, reads every key's final value (retried through faults), appends `final` events. */
-  finish(): Promise<WorkloadResult> {
+  /**
+   * Stops, reads every key's final value (retried through faults), appends `final` events. Throws
+   * if a final value cannot be read by the deadline, unless `unreadable: 'report'`: then the result
+   * says so in `finalReadError` and lacks those keys' `final` events (the history is still checkable).
+   */
+  async finish(options: { unreadable?: 'throw' | 'report' } = {}): Promise<WorkloadResult> {
     this.finished ??= (async () => {
+      let finalReadError: string | null = null;
       try {
         await this.stop();
-        await this.readFinalValues();
+        await this.readFinalValues().catch((err: Error) => (finalReadError = err.message));
       } finally {
         this.writer?.close();
       }
-      return { header: this.header, events: this.history(), stats: this.stats(), historyFile: this.options.historyFile ?? null };
+      return { header: this.header, events: this.history(), stats: this.stats(), historyFile: this.options.historyFile ?? null, finalReadError };
     })();
-    return this.finished;
+    const result = await this.finished;
+    if (result.finalReadError && options.unreadable !== 'report') {
+      throw new NeonLocalError('http', result.finalReadError, { hint: 'is the endpoint running and serving? see `neon-local status`' });
+    }
+    return result;
   }
 
   private async readFinalValues(): Promise<void> {

@@ -88,6 +88,7 @@ export function makeStepContext(parts: {
       record({ step: recorder.step, action: 'restart-endpoint', safekeepers: options.safekeepers ?? null });
       const startMs = recorder.now();
       await cluster.stopEndpoint(parts.endpoint.id, { mode: 'immediate' });
+      await options.whileStopped?.();
       await cluster.startEndpoint(parts.endpoint.id, { ...(options.safekeepers ? { safekeepers: options.safekeepers } : {}), timeoutMs: 60_000 });
       recorder.faults.push({ id: `r${recorder.faults.length + 1}`, kind: 'restart', description: `restart ${parts.endpoint.id}${options.safekeepers ? ` with safekeepers ${options.safekeepers.join(',')}` : ''}`, targets: [parts.endpoint.id], startMs, endMs: recorder.now() });
       parts.log(`  ${recorder.step}: restarted ${parts.endpoint.id}`);

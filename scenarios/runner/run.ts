@@ -114,7 +114,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     recorder.step = 'heal';
     recorder.closeFaults(await cluster.faults.healAll());
     await new Promise((r) => setTimeout(r, scenario.settleMs ?? DEFAULT_SETTLE_MS));
-    if (workload) check = await runChecker(cluster, workload);
+    if (workload) {
+      const checked = await runChecker(cluster, workload);
+      check = checked.check;
+      if (checked.finalReadError) failures.push(`final reads: ${checked.finalReadError}`);
+    }
     if (check && !check.ok) failures.push(`checker: ${check.violations.length} violation(s): ${[...new Set(check.violations.map((v) => v.kind))].join(', ')}`);
     if (ctx) {
       for (const inv of scenario.invariants ?? []) {
@@ -165,8 +169,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 }
 
 /** The history rules, plus every acknowledged write read back at its commit LSN. */
-async function runChecker(cluster: Cluster, workload: Workload): Promise<ReportCheck> {
-  const result = await workload.finish();
+async function runChecker(cluster: Cluster, workload: Workload): Promise<{ check: ReportCheck; finalReadError: string | null }> {
+  const result = await workload.finish({ unreadable: 'report' });
   const history: CheckResult = checkHistory(result.events);
   const attached = await cluster.attachedPageserver(result.header.tenant);
   const ps = cluster.config.pageservers.find((p) => p.id === attached.id)!;
@@ -176,7 +180,7 @@ async function runChecker(cluster: Cluster, workload: Workload): Promise<ReportC
     table: result.header.table,
   });
   const violations = [...history.violations, ...lsn.violations];
-  return {
+  const check: ReportCheck = {
     ok: violations.length === 0,
     stats: { ...history.stats, lsnChecked: lsn.checked },
     violations: violations.map((v) => ({
@@ -186,4 +190,5 @@ async function runChecker(cluster: Cluster, workload: Workload): Promise<ReportC
       ops: v.ops.map((e) => ({ type: e.type, op: e.op, process: e.process, key: e.key, value: e.value, timeMs: e.time, lsn: e.lsn, ...(e.error ? { error: e.error } : {}) })),
     })),
   };
+  return { check, finalReadError: result.finalReadError };
 }

@@ -33,8 +33,9 @@ export interface StepContext {
   heal(request: HealRequest): Promise<void>;
   /** A planned pause (recorded). */
   sleep(ms: number): Promise<void>;
-  /** Stops and starts the endpoint (a compute restart; recorded). */
-  restartEndpoint(options?: { safekeepers?: number[] }): Promise<void>;
+  /** Stops (kill -9) and starts the endpoint (a compute restart; recorded); `whileStopped` runs
+   * in between, e.g. to change the network the new compute will find. */
+  restartEndpoint(options?: { safekeepers?: number[]; whileStopped?: () => Promise<void> }): Promise<void>;
   /** Waits until the workload has acknowledged `count` more writes (not recorded: an outcome, not a plan). */
   waitForProgress(count: number, timeoutMs: number): Promise<void>;
   /** Waits until every component of the cluster is running (after kills and restarts). */

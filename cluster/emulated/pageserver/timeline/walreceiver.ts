@@ -38,6 +38,8 @@ export class WalReceiver {
   private lastFrameAt = 0;
   /** When the current connection last brought WAL (or was made). */
   private lastWalAt = 0;
+  /** Since when some safekeeper has reported WAL beyond what this timeline has (null: none has). */
+  private newWalSince: number | null = null;
   private stalled = false;
   /** Frames are going through failpoints (the socket is paused meanwhile). */
   private holding = false;
@@ -113,6 +115,7 @@ export class WalReceiver {
         this.conn = conn;
         this.lastFrameAt = Date.now();
         this.lastWalAt = Date.now();
+        this.newWalSince = null;
         conn.onClose(() => {
           if (this.conn === conn) this.fail(candidate, 'connection closed');
         });
@@ -239,7 +242,14 @@ export class WalReceiver {
     if (bestCommit - parseLsn(current.info.commit_lsn) >= MAX_LSN_WAL_LAG) {
       return `safekeeper ${best.info.safekeeper_id} is ahead by ${bestCommit - parseLsn(current.info.commit_lsn)} bytes of WAL`;
     }
-    if (Date.now() - this.lastWalAt > NO_WAL_TIMEOUT_MS && bestCommit > this.timeline.lastRecordLsn) {
+    // The wait counts from when the newer WAL appeared, not from the last WAL: an idle timeline's
+    // first new WAL, reported by the broker before it arrives on the connection, is no reason to leave.
+    if (bestCommit <= this.timeline.lastRecordLsn) {
+      this.newWalSince = null;
+      return null;
+    }
+    this.newWalSince ??= Date.now();
+    if (Date.now() - Math.max(this.lastWalAt, this.newWalSince) > NO_WAL_TIMEOUT_MS) {
       return `no WAL for ${NO_WAL_TIMEOUT_MS / 1000} s while safekeeper ${best.info.safekeeper_id} has WAL up to ${best.info.commit_lsn}`;
     }
     return null;
