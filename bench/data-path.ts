@@ -21,22 +21,22 @@ interface LoadFigures {
   p99: number;
 }
 
-async function connect(ep: Endpoint): Promise<pg.Client> {
+export async function connect(ep: Endpoint): Promise<pg.Client> {
   const client = new pg.Client(ep.pgOptions);
   client.on('error', () => {}); // a failure shows as the query's rejection
   await client.connect();
   return client;
 }
 
-/** `clients` connections each inserting one row per commit for LOAD_SECONDS. */
+/** `clients` connections each inserting one row per commit for `seconds`. */
 let keyBase = 0;
 
-async function commitLoad(ep: Endpoint, table: string, clients: number): Promise<LoadFigures> {
+export async function commitLoad(ep: Endpoint, table: string, clients: number, seconds = LOAD_SECONDS): Promise<LoadFigures & { latencies: number[] }> {
   const base = (keyBase += 1_000_000_000);
   const connections = await Promise.all(Array.from({ length: clients }, () => connect(ep)));
   const latencies: number[] = [];
   const began = performance.now();
-  const deadline = began + LOAD_SECONDS * 1000;
+  const deadline = began + seconds * 1000;
   await Promise.all(
     connections.map(async (client, c) => {
       for (let i = 0; performance.now() < deadline; i++) {
@@ -48,7 +48,7 @@ async function commitLoad(ep: Endpoint, table: string, clients: number): Promise
   );
   const elapsed = (performance.now() - began) / 1000;
   await Promise.all(connections.map((c) => c.end()));
-  return { commitsPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { commitsPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), latencies };
 }
 
 function rssMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -85,7 +85,8 @@ async function writeWal(ep: Endpoint, bytes: number): Promise<number> {
 
 export async function dataPathBenchmark(): Promise<Figure[]> {
   const repoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'neon-local-bench-data-'));
-  const cluster = await startCluster({ repoDir, withEndpoint: true });
+  // The data path itself, with direct connections; what the link proxies add is link-proxies.ts.
+  const cluster = await startCluster({ repoDir, withEndpoint: true, spec: { link_proxies: false } });
   const stage = (s: string) => process.stderr.write(`  data path: ${s}\n`);
   try {
     const ep = cluster.endpoint('ep-main');

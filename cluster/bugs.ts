@@ -25,7 +25,7 @@ export const BUG_SWITCHES: readonly BugSwitch[] = [
   {
     name: 'sk-ack-before-write',
     component: 'safekeeper',
-    description: 'a safekeeper acknowledges appended WAL before it is written and flushed (and writes it a moment later)',
+    description: 'a safekeeper acknowledges appended WAL before it is written and flushed (and writes it a second later)',
     caughtBy: 'quorum-loss',
   },
   {

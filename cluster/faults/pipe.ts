@@ -22,16 +22,22 @@ export class Pipe {
   private bandwidthFreeAt = 0;
   private waitingForDrain = false;
   private ended = false;
+  /** The rule as of the last refresh, and whether it is a plain pass. */
+  private current: LinkRule;
+  private plain: boolean;
   /** Bytes that went through, for `fault list` and reports. */
   bytes = 0;
 
   constructor(
     private readonly from: net.Socket,
     private readonly to: net.Socket,
+    /** Read now and on each refresh: the proxy refreshes every pipe when the rules change. */
     private readonly rule: () => LinkRule,
     private readonly random: () => number,
   ) {
-    from.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.current = rule();
+    this.plain = isPlainPass(this.current);
+    from.on('data', this.onData);
     // A half-close travels on once everything before it has been delivered.
     from.on('end', () => {
       this.ended = true;
@@ -43,12 +49,14 @@ export class Pipe {
     });
   }
 
-  private onData(chunk: Buffer): void {
-    const rule = this.rule();
-    if (this.queue.length === 0 && isPlainPass(rule)) {
-      this.deliver(chunk);
-      return;
-    }
+  // The fast path: the rule is cached (it changes only through refresh), so a chunk costs a write.
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.plain && this.queue.length === 0) this.deliver(chunk);
+    else this.enqueue(chunk);
+  };
+
+  private enqueue(chunk: Buffer): void {
+    const rule = this.current;
     const now = Date.now();
     let at = now + rule.latencyMs + (rule.jitterMs ? (this.random() * 2 - 1) * rule.jitterMs : 0);
     at = Math.max(at, this.lastDeliveryAt); // TCP keeps order, whatever the jitter
@@ -74,8 +82,9 @@ export class Pipe {
 
   /** Re-evaluates the rule (it changed, or the destination drained): delivers what is due. */
   refresh(): void {
+    const rule = (this.current = this.rule());
+    this.plain = isPlainPass(rule);
     if (this.to.destroyed) return;
-    const rule = this.rule();
     if (rule.mode === 'blackhole') {
       this.from.pause();
       return;
@@ -100,7 +109,7 @@ export class Pipe {
 
   private schedule(): void {
     if (this.timer || this.queue.length === 0) return;
-    if (this.rule().mode === 'blackhole') return;
+    if (this.current.mode === 'blackhole') return;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.refresh();

@@ -22,6 +22,8 @@ export interface LsnCheckOptions {
   table: string;
   timeoutMs?: number;
   concurrency?: number;
+  /** How long to wait for the pageserver to ingest up to the newest acknowledged write (default 10 s). */
+  catchUpMs?: number;
 }
 
 export interface LsnCheckResult {
@@ -52,9 +54,19 @@ export async function lsnCheck(events: HistoryEvent[], options: LsnCheckOptions)
 
 async function checkTimeline(tenantId: string, timelineId: string, writes: Op[], options: LsnCheckOptions, result: LsnCheckResult): Promise<void> {
   let cutoff: Lsn = 0;
+  /** Where the pageserver's timeline ends, once it stopped advancing towards the newest write. */
+  let end: Lsn = Infinity;
   if (options.pageserverHttpUrl) {
-    const info = await new PageserverClient(options.pageserverHttpUrl, 0).timeline(tenantId, timelineId);
-    cutoff = parseLsn(info.applied_gc_cutoff_lsn);
+    const ps = new PageserverClient(options.pageserverHttpUrl, 0);
+    const newest = Math.max(...writes.map((w) => w.lsn!));
+    const deadline = Date.now() + (options.catchUpMs ?? 10_000);
+    for (;;) {
+      const info = await ps.timeline(tenantId, timelineId);
+      cutoff = parseLsn(info.applied_gc_cutoff_lsn);
+      end = parseLsn(info.last_record_lsn);
+      if (end >= newest || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
   const pages = new PageClient(options.pageserver, { tenantId, timelineId }, options.timeoutMs ?? 30_000);
   const tables = new Map<string, Table>(); // by definition text: the table as of an LSN
@@ -72,6 +84,12 @@ async function checkTimeline(tenantId: string, timelineId: string, writes: Op[],
       result.skipped++;
       return;
     }
+    if (lsn > end) {
+      // Acknowledged WAL the pageserver never got: it was lost, or lies on WAL the safekeepers replaced.
+      result.checked++;
+      result.violations.push(violation(w, `the pageserver's timeline ends at ${formatLsn(end)}, before this acknowledged write's commit LSN ${formatLsn(lsn)}`));
+      return;
+    }
     let found: string | null;
     try {
       const table = await tableAt(lsn);
@@ -86,6 +104,11 @@ async function checkTimeline(tenantId: string, timelineId: string, writes: Op[],
     } catch (err) {
       if (err instanceof PageServiceError && err.code === 'lsn-out-of-range') {
         result.skipped++; // collected meanwhile
+        return;
+      }
+      if (err instanceof PageServiceError && err.code === 'lsn-timeout') {
+        result.checked++;
+        result.violations.push(violation(w, `the pageserver cannot serve its commit LSN ${formatLsn(lsn)}: ${err.message}`));
         return;
       }
       throw new NeonLocalError('http', `LSN check: cannot read ${w.key} at ${formatLsn(lsn)} from pageserver ${options.pageserver.host}:${options.pageserver.port}: ${(err as Error).message}`, {

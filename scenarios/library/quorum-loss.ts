@@ -55,8 +55,8 @@ export const quorumLoss: Scenario = {
       boundMs: 120_000,
       run: async (ctx) => {
         await ctx.sleep(ctx.rng.int(300, 1000));
-        for (const sk of SAFEKEEPERS) await ctx.fault({ kind: 'kill', component: sk, durationMs: 1500 });
-        await ctx.fault({ kind: 'kill', component: 'ep-main', durationMs: 1500 });
+        // All at once (recorded in this order, whichever dies first).
+        await Promise.all([...SAFEKEEPERS, 'ep-main'].map((component) => ctx.fault({ kind: 'kill', component, durationMs: 1500 })));
         await ctx.sleep(1500);
         await ctx.waitForComponents(60_000);
         await ctx.waitForProgress(20, 60_000);

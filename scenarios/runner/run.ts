@@ -81,6 +81,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       readFraction: w.readFraction ?? 0,
       seed: rng.int(0, 2 ** 31 - 1),
       requestTimeoutMs: 5000,
+      setupTimeoutMs: 20_000, // also bounds the final reads of a cluster a bug switch broke
       ...(options.reportDir ? { historyFile: path.join(options.reportDir, 'history.jsonl') } : {}),
     });
     await workload.started;

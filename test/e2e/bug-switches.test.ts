@@ -8,7 +8,7 @@ import { BUG_SWITCHES } from '../../cluster/bugs.ts';
 import { findScenario } from '../../scenarios/library/index.ts';
 import { runScenario } from '../../scenarios/runner/run.ts';
 
-t.setTimeout(600_000);
+t.setTimeout(900_000);
 
 for (const bug of BUG_SWITCHES) {
   t.test(`${bug.name} is caught by ${bug.caughtBy}`, async (t) => {

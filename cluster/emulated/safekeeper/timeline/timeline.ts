@@ -17,7 +17,7 @@ import { WalStore } from './wal-store.ts';
 const CONTROL_SAVE_INTERVAL_MS = 1000;
 
 /** How long bug switch sk-ack-before-write keeps acknowledged WAL in memory only. */
-const DEFERRED_WRITE_MS = 300;
+const DEFERRED_WRITE_MS = 1000;
 
 export interface WalSenderInfo {
   consumer: string;

@@ -41,12 +41,14 @@ export interface WalStoreOptions {
 interface Deferred {
   lsn: Lsn;
   data: Buffer;
+  at: number;
 }
 
 export class WalStore {
   private readonly handles = new Map<number, fsp.FileHandle>();
   private deferred: Deferred[] = [];
   private deferTimer: NodeJS.Timeout | null = null;
+  private readonly inFlight: Deferred[] = [];
   private writingDeferred: Promise<void> = Promise.resolve();
   private readonly dirty = new Set<number>();
   /** Follows record boundaries in what is written, so flushes report whole records only. */
@@ -102,8 +104,9 @@ export class WalStore {
   /** Writes `data` at `lsn` (the acceptor guarantees it continues the WAL). */
   async write(lsn: Lsn, data: Buffer): Promise<void> {
     if (this.deferWritesMs > 0) {
-      this.deferred.push({ lsn, data: Buffer.from(data) });
-      this.deferTimer ??= setTimeout(() => void this.writeDeferred(), this.deferWritesMs);
+      // Each append waits its full delay: at any moment the last deferWritesMs of WAL is in memory only.
+      this.deferred.push({ lsn, data: Buffer.from(data), at: Date.now() });
+      this.deferTimer ??= setInterval(() => void this.writeDeferred(Date.now() - this.deferWritesMs), Math.min(100, this.deferWritesMs));
     } else {
       await this.writeNow(lsn, data);
     }
@@ -128,14 +131,21 @@ export class WalStore {
     }
   }
 
-  /** Writes and flushes what the bug switch held back (in order; callers await it before truncating). */
-  private writeDeferred(): Promise<void> {
-    if (this.deferTimer) clearTimeout(this.deferTimer);
-    this.deferTimer = null;
-    const batch = this.deferred;
-    this.deferred = [];
+  /** Writes and flushes what the bug switch held back since before `olderThan` (default: all), in
+   * order; callers await it before truncating or closing. */
+  private writeDeferred(olderThan = Infinity): Promise<void> {
+    let n = 0;
+    while (n < this.deferred.length && this.deferred[n]!.at <= olderThan) n++;
+    const batch = this.deferred.splice(0, n);
+    if (this.deferred.length === 0 && this.deferTimer) {
+      clearInterval(this.deferTimer);
+      this.deferTimer = null;
+    }
+    if (batch.length === 0) return this.writingDeferred;
+    this.inFlight.push(...batch); // still served from memory until written
     this.writingDeferred = this.writingDeferred.then(async () => {
       for (const d of batch) await this.writeNow(d.lsn, d.data);
+      this.inFlight.splice(0, batch.length);
       await this.syncDirty();
     });
     return this.writingDeferred;
@@ -189,7 +199,7 @@ export class WalStore {
       const segno = Math.floor(at / SEGMENT_SIZE);
       const offset = at - segno * SEGMENT_SIZE;
       const n = Math.min(out.length - done, SEGMENT_SIZE - offset);
-      if (this.deferred.length && !this.handles.has(segno) && !fs.existsSync(path.join(this.dir, segmentName(segno)))) {
+      if (this.deferWritesMs > 0 && !this.handles.has(segno) && !fs.existsSync(path.join(this.dir, segmentName(segno)))) {
         done += n; // a segment only the bug switch's held-back WAL has reached: overlaid below
         continue;
       }
@@ -199,7 +209,7 @@ export class WalStore {
       done += n;
     }
     // Held back by the bug switch: not in the files yet, but served as if it were.
-    for (const d of this.deferred) {
+    for (const d of [...this.inFlight, ...this.deferred]) {
       const start = Math.max(from, d.lsn);
       const end = Math.min(to, d.lsn + d.data.length);
       if (start < end) d.data.copy(out, start - from, start - d.lsn, end - d.lsn);
