@@ -55,9 +55,13 @@ export const quorumLoss: Scenario = {
       boundMs: 120_000,
       run: async (ctx) => {
         await ctx.sleep(ctx.rng.int(300, 1000));
-        // All at once (recorded in this order, whichever dies first).
-        await Promise.all([...SAFEKEEPERS, 'ep-main'].map((component) => ctx.fault({ kind: 'kill', component, durationMs: 1500 })));
-        await ctx.sleep(1500);
+        // All at once (recorded in this order, whichever dies first). The compute comes back
+        // after the safekeepers, as it needs a quorum of them to start.
+        await Promise.all([
+          ...SAFEKEEPERS.map((component) => ctx.fault({ kind: 'kill', component, durationMs: 1500 })),
+          ctx.fault({ kind: 'kill', component: 'ep-main', durationMs: 5000 }),
+        ]);
+        await ctx.sleep(5000);
         await ctx.waitForComponents(60_000);
         await ctx.waitForProgress(20, 60_000);
       },
