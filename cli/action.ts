@@ -53,7 +53,7 @@ export function defineAction(command: Command, options: ActionOptions, action: A
       if (result.exitCode !== undefined) exitCode = result.exitCode;
     } catch (err) {
       // An argument parser (cli/parse.ts) applied inside the action: a usage error like the others.
-      const error = err instanceof InvalidArgumentError ? new NeonLocalError('usage', err.message, { hint: `see \`neon-local ${cmd.parent?.name() === 'neon-local' ? '' : `${cmd.parent?.name()} `}${cmd.name()} --help\`` }) : asNeonLocalError(err);
+      const error = err instanceof InvalidArgumentError ? new NeonLocalError('usage', err.message, { hint: helpHint(commandPathOf(cmd)) }) : asNeonLocalError(err);
       printError(out, error);
       if (error.code === 'internal' && !out.json && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
       exitCode = exitCodeFor(error.code, options.startsProcesses ?? false);
@@ -61,3 +61,14 @@ export function defineAction(command: Command, options: ActionOptions, action: A
   });
 }
 
+/** Where a usage error points: `see \`neon-local <sub> --help\``. */
+export function helpHint(sub: string): string {
+  return `see \`neon-local ${sub ? sub + ' ' : ''}--help\``;
+}
+
+/** "fault latency" for that subcommand: its names below the program's. */
+function commandPathOf(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}

@@ -3,7 +3,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { NeonLocalError } from '../cluster/util/errors.ts';
-import { resetActionExitCode, actionExitCode } from './action.ts';
+import { resetActionExitCode, actionExitCode, helpHint } from './action.ts';
 import { registerComponentCommands } from './commands/components.ts';
 import { registerClusterCommands } from './commands/cluster.ts';
 import { registerEndpointCommands } from './commands/endpoints.ts';
@@ -43,9 +43,7 @@ export async function runCli(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
       const json = argv.includes('--json');
       const sub = commandPath(program, argv).join(' ');
-      const error = new NeonLocalError('usage', err.message.replace(/^error: /, ''), {
-        hint: `see \`neon-local ${sub ? sub + ' ' : ''}--help\``,
-      });
+      const error = new NeonLocalError('usage', err.message.replace(/^error: /, ''), { hint: helpHint(sub) });
       printError(createOutput(json), error);
       return err.exitCode === 0 ? EXIT_OK : EXIT_FAILURE;
     }

@@ -7,12 +7,12 @@ import path from 'node:path';
 import t from 'tap';
 import { BUG_SWITCHES } from '../../cluster/bugs.ts';
 import { SCENARIOS } from '../../scenarios/library/index.ts';
-import { cli } from '../helpers/cli.ts';
+import { cli, escapeRegExp } from '../helpers/cli.ts';
 
 t.test('scenario list names every scenario and bug switch', async (t) => {
   const list = await cli(['scenario', 'list']);
   t.equal(list.exitCode, 0);
-  for (const s of SCENARIOS) t.match(list.stdout, new RegExp(`^${s.name} +${s.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+  for (const s of SCENARIOS) t.match(list.stdout, new RegExp(`^${s.name} +${escapeRegExp(s.description)}$`, 'm'));
   for (const b of BUG_SWITCHES) t.match(list.stdout, new RegExp(`^${b.name} +${b.caughtBy} +`, 'm'));
   const json = await cli(['scenario', 'list', '--json']);
   t.equal(json.exitCode, 0);

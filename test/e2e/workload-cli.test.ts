@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { cliIn, cliRepo } from '../helpers/cli.ts';
+import { cliIn, cliRepo, escapeRegExp } from '../helpers/cli.ts';
 
 t.test('workload run, then check', async (t) => {
   const repo = cliRepo(t);
@@ -15,7 +15,7 @@ t.test('workload run, then check', async (t) => {
   const ran = await run('workload', 'run', '--endpoint', 'ep-main', '--clients', '3', '--duration', '2s', '--keys', '5', '--read-fraction', '0.3', '--seed', '7', '--history', history);
   t.equal(ran.exitCode, 0, 'workload run', { stderr: ran.stderr });
   t.match(ran.stdout, /^Workload on ep-main \(table workload_kv, 5 keys, 3 clients, seed 7\): [\d.]+ s, \d+ ok/m, 'a summary on stdout');
-  t.match(ran.stdout, new RegExp(`Check it: neon-local check ${history.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --endpoint ep-main`));
+  t.match(ran.stdout, new RegExp(`Check it: neon-local check ${escapeRegExp(history)} --endpoint ep-main`));
   t.match(ran.stderr, /^\s+1 s {2}ok \d+ {2}fail \d+ {2}unknown \d+/m, 'progress on stderr');
   const lines = fs.readFileSync(history, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   t.match(lines[0], { type: 'header', format: 'neon-local-history/1', endpoint: 'ep-main', keys: 5, clients: 3, seed: 7 });

@@ -54,3 +54,8 @@ export async function cliIn(repoDir: string, args: string[]): Promise<CliResult>
 export function cliRepo(t: { teardown(fn: () => unknown): void }): string {
   return tempRepo(t, (repo) => cliIn(repo, ['stop', '--mode', 'immediate']));
 }
+
+/** `text` as a literal inside a RegExp (paths and descriptions in CLI output). */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -44,6 +44,17 @@ interface Deferred {
   at: number;
 }
 
+/** The pieces of [lsn, lsn + length) per segment: `done` bytes come before each piece of `n`. */
+function* segmentSpans(lsn: Lsn, length: number): Generator<{ segno: number; offset: number; done: number; n: number }> {
+  for (let done = 0; done < length; ) {
+    const segno = Math.floor((lsn + done) / SEGMENT_SIZE);
+    const offset = lsn + done - segno * SEGMENT_SIZE;
+    const n = Math.min(length - done, SEGMENT_SIZE - offset);
+    yield { segno, offset, done, n };
+    done += n;
+  }
+}
+
 export class WalStore {
   private readonly handles = new Map<number, fsp.FileHandle>();
   private deferred: Deferred[] = [];
@@ -115,19 +126,13 @@ export class WalStore {
   }
 
   private async writeNow(lsn: Lsn, data: Buffer): Promise<void> {
-    let done = 0;
-    while (done < data.length) {
-      const at = lsn + done;
-      const segno = Math.floor(at / SEGMENT_SIZE);
-      const offset = at - segno * SEGMENT_SIZE;
-      const n = Math.min(data.length - done, SEGMENT_SIZE - offset);
+    for (const { segno, offset, done, n } of segmentSpans(lsn, data.length)) {
       const h = await this.handle(segno, true);
       // Synchronous on purpose: a safekeeper has nothing else to do meanwhile, and skipping the
       // thread pool hop takes a large share off commit latency. Appends that arrive during the
       // write are batched into the next flush (group commit).
       writeFully(h.fd, data, done, n, offset);
       this.dirty.add(segno);
-      done += n;
     }
   }
 
@@ -193,20 +198,12 @@ export class WalStore {
   /** WAL bytes [from, to); the caller only asks for what it knows is there. */
   async read(from: Lsn, to: Lsn): Promise<Buffer> {
     const out = Buffer.alloc(to - from);
-    let done = 0;
-    while (done < out.length) {
-      const at = from + done;
-      const segno = Math.floor(at / SEGMENT_SIZE);
-      const offset = at - segno * SEGMENT_SIZE;
-      const n = Math.min(out.length - done, SEGMENT_SIZE - offset);
-      if (this.deferWritesMs > 0 && !this.handles.has(segno) && !fs.existsSync(path.join(this.dir, segmentName(segno)))) {
-        done += n; // a segment only the bug switch's held-back WAL has reached: overlaid below
-        continue;
-      }
+    for (const { segno, offset, done, n } of segmentSpans(from, out.length)) {
+      // A segment only the bug switch's held-back WAL has reached: overlaid below.
+      if (this.deferWritesMs > 0 && !this.handles.has(segno) && !fs.existsSync(path.join(this.dir, segmentName(segno)))) continue;
       const h = await this.handle(segno, false);
       const { bytesRead } = await h.read(out, done, n, offset);
       if (bytesRead < n) throw new Error(`WAL segment ${segmentName(segno)} is shorter than expected at offset ${offset + bytesRead}`);
-      done += n;
     }
     // Held back by the bug switch: not in the files yet, but served as if it were.
     for (const d of [...this.inFlight, ...this.deferred]) {
