@@ -117,7 +117,7 @@ export function registerWorkloadCommands(program: Command): void {
         out.progress(`Reading acknowledged writes back from pageserver ${target.pageserver.host}:${target.pageserver.port} at their commit LSNs ...`);
         lsn = await lsnCheck(history.events, { pageserver: target.pageserver, pageserverHttpUrl: target.pageserver.httpUrl, table: header.table });
       }
-      const result = checkHistory(events);
+      const result = checkHistory(events, history.durability);
       const violations: Violation[] = [...result.violations, ...(lsn?.violations ?? [])];
       const ok = violations.length === 0;
       const lines = [

@@ -17,13 +17,16 @@
 //                         write was acknowledged. Names the acknowledged writes that should show.
 //   LSN order             two acknowledged writes to a key whose commit LSNs contradict real time:
 //                         w1 acknowledged before w2 was invoked requires lsn(w1) < lsn(w2).
+//   not durable           an acknowledged write whose commit LSN a majority of safekeepers had not
+//                         flushed at a later durability snapshot (`durability.ts`).
 //
 // Every key starts absent (the workload empties its table first). `lsn-check.ts` adds "LSN read".
 
+import { checkDurability, type DurabilitySnapshot } from './durability.ts';
 import type { HistoryEvent, OpKind } from './history.ts';
 import { parseLsn, type Lsn } from '../wal/lsn.ts';
 
-export type ViolationKind = 'phantom' | 'failed write visible' | 'stale read' | 'lost' | 'LSN order' | 'LSN read';
+export type ViolationKind = 'phantom' | 'failed write visible' | 'stale read' | 'lost' | 'LSN order' | 'LSN read' | 'not durable';
 
 export interface Violation {
   kind: ViolationKind;
@@ -45,6 +48,9 @@ export interface CheckStats {
   keys: number;
   /** Acknowledged writes whose commit LSN went through the LSN order check. */
   lsnChecked: number;
+  /** Durability snapshots in the history, and acknowledged writes compared with at least one. */
+  durabilitySnapshots: number;
+  durabilityChecked: number;
 }
 
 export interface CheckResult {
@@ -89,7 +95,7 @@ export function operations(events: HistoryEvent[]): Op[] {
   return ops;
 }
 
-export function checkHistory(events: HistoryEvent[]): CheckResult {
+export function checkHistory(events: HistoryEvent[], durability: DurabilitySnapshot[] = []): CheckResult {
   const ops = operations(events);
   const byKey = new Map<string, { writes: Op[]; reads: Op[]; finals: HistoryEvent[] }>();
   const slot = (key: string) => {
@@ -112,6 +118,8 @@ export function checkHistory(events: HistoryEvent[]): CheckResult {
     violations.push(...order.violations);
   }
   const writes = ops.filter((o) => o.op === 'write');
+  const durable = checkDurability(writes.filter((w) => w.status === 'ok'), durability);
+  violations.push(...durable.violations);
   return {
     ok: violations.length === 0,
     stats: {
@@ -122,6 +130,8 @@ export function checkHistory(events: HistoryEvent[]): CheckResult {
       reads: ops.filter((o) => o.op === 'read' && o.status === 'ok').length,
       keys: byKey.size,
       lsnChecked,
+      durabilitySnapshots: durability.length,
+      durabilityChecked: durable.checked,
     },
     violations,
   };

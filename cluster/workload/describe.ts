@@ -17,5 +17,5 @@ export function describeViolation(v: Violation): string {
 }
 
 export function describeStats(s: CheckStats): string {
-  return `${s.writes} writes (${s.acknowledged} acknowledged, ${s.failed} failed, ${s.unknown} unknown), ${s.reads} reads, ${s.keys} keys; LSN order checked for ${s.lsnChecked} writes`;
+  return `${s.writes} writes (${s.acknowledged} acknowledged, ${s.failed} failed, ${s.unknown} unknown), ${s.reads} reads, ${s.keys} keys; LSN order checked for ${s.lsnChecked} writes${s.durabilitySnapshots ? `; ${s.durabilityChecked} acknowledged writes checked against ${s.durabilitySnapshots} durability snapshot${s.durabilitySnapshots === 1 ? '' : 's'}` : ''}`;
 }

@@ -13,10 +13,13 @@
 // have). Writes carry the value they write (unique in the history); reads carry in ok the value
 // read (null: no row). `final` events record each key's value read after every client stopped.
 // The workload empties its table before the first event, so every key starts absent.
+// `durability` lines, between events, record each safekeeper's flush_lsn at a moment (see
+// durability.ts); the checker holds every write acknowledged before one to them.
 
 import fs from 'node:fs';
 import { NeonLocalError } from '../util/errors.ts';
 import { parseLsn } from '../wal/lsn.ts';
+import type { DurabilitySnapshot } from './durability.ts';
 
 export const HISTORY_FORMAT = 'neon-local-history/1';
 /** The process of `final` events: not a client. */
@@ -56,6 +59,7 @@ export interface HistoryEvent {
 export interface History {
   header: HistoryHeader;
   events: HistoryEvent[];
+  durability: DurabilitySnapshot[];
 }
 
 /** Appends events to a history file, one synchronous write per line. */
@@ -67,11 +71,11 @@ export class HistoryWriter {
     this.write(header);
   }
 
-  append(event: HistoryEvent): void {
+  append(event: HistoryEvent | DurabilitySnapshot): void {
     this.write(event);
   }
 
-  private write(line: HistoryHeader | HistoryEvent): void {
+  private write(line: HistoryHeader | HistoryEvent | DurabilitySnapshot): void {
     if (this.fd === null) throw new Error(`history ${this.file} is closed`);
     fs.writeSync(this.fd, JSON.stringify(line) + '\n');
   }
@@ -126,10 +130,16 @@ export function parseHistory(text: string, file = '<history>'): History {
   if (lines[0] === undefined || lines[0].trim() === '') fail(1, 'empty file: expected a history header');
   const header = parseHeader(parse(0), (m) => fail(1, m));
   const events: HistoryEvent[] = [];
+  const durability: DurabilitySnapshot[] = [];
   const open = new Map<number, HistoryEvent>();
   for (let i = 1; i < lines.length; i++) {
     if (lines[i]!.trim() === '') continue;
-    const e = parseEvent(parse(i), (m) => fail(i + 1, m));
+    const line = parse(i);
+    if (line['type'] === 'durability') {
+      durability.push(parseDurability(line, (m) => fail(i + 1, m)));
+      continue;
+    }
+    const e = parseEvent(line, (m) => fail(i + 1, m));
     if (e.type === 'invoke') {
       if (open.has(e.process)) fail(i + 1, `process ${e.process} invokes a ${e.op} while its previous operation is still open`);
       open.set(e.process, e);
@@ -141,7 +151,7 @@ export function parseHistory(text: string, file = '<history>'): History {
     }
     events.push(e);
   }
-  return { header, events };
+  return { header, events, durability };
 }
 
 function parseHeader(v: Record<string, unknown>, fail: (m: string) => never): HistoryHeader {
@@ -152,9 +162,26 @@ function parseHeader(v: Record<string, unknown>, fail: (m: string) => never): Hi
   return v as unknown as HistoryHeader;
 }
 
+function parseDurability(v: Record<string, unknown>, fail: (m: string) => never): DurabilitySnapshot {
+  if (typeof v['time'] !== 'number' || !Number.isFinite(v['time'])) fail(`durability: time must be a number (ms since start), got ${JSON.stringify(v['time'])}`);
+  for (const f of ['tenant', 'timeline'] as const) if (typeof v[f] !== 'string') fail(`durability: ${f} must be a string`);
+  const sks = v['safekeepers'];
+  if (typeof sks !== 'object' || sks === null || Array.isArray(sks) || Object.keys(sks).length === 0) fail('durability: safekeepers must be an object of flush LSNs by safekeeper name');
+  for (const [name, lsn] of Object.entries(sks as Record<string, unknown>)) {
+    if (lsn === null) continue;
+    if (typeof lsn !== 'string') fail(`durability: the flush LSN of ${name} must be "X/Y" or null`);
+    try {
+      parseLsn(lsn);
+    } catch (err) {
+      fail(`durability: ${name}: ${(err as Error).message}`);
+    }
+  }
+  return v as unknown as DurabilitySnapshot;
+}
+
 function parseEvent(v: Record<string, unknown>, fail: (m: string) => never): HistoryEvent {
   if (v['type'] === 'header') fail('a second header');
-  if (!TYPES.includes(v['type'] as EventType)) fail(`unknown event type ${JSON.stringify(v['type'])} (expected ${TYPES.join(', ')})`);
+  if (!TYPES.includes(v['type'] as EventType)) fail(`unknown event type ${JSON.stringify(v['type'])} (expected ${TYPES.join(', ')} or durability)`);
   if (!OPS.includes(v['op'] as OpKind)) fail(`op must be "write" or "read", got ${JSON.stringify(v['op'])}`);
   if (!Number.isInteger(v['process']) || (v['process'] as number) < FINAL_PROCESS) fail(`process must be a client index, got ${JSON.stringify(v['process'])}`);
   if (typeof v['time'] !== 'number' || !Number.isFinite(v['time'])) fail(`time must be a number (ms since start), got ${JSON.stringify(v['time'])}`);

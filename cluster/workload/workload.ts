@@ -6,7 +6,9 @@
 
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { SafekeeperClient } from '../clients/safekeeper.ts';
 import { NeonLocalError } from '../util/errors.ts';
+import { readFlushLsns, type DurabilitySnapshot } from './durability.ts';
 import { FINAL_PROCESS, HISTORY_FORMAT, HistoryWriter, type EventType, type HistoryEvent, type HistoryHeader, type OpKind } from './history.ts';
 import { Prng } from '../util/prng.ts';
 import { percentile } from './stats.ts';
@@ -69,6 +71,7 @@ export interface WorkloadResult {
   historyFile: string | null;
   /** Why some final values could not be read (only with finish({ unreadable: 'report' })). */
   finalReadError: string | null;
+  durability: DurabilitySnapshot[];
 }
 
 export const DEFAULT_TABLE = 'workload_kv';
@@ -87,6 +90,7 @@ export class Workload {
   unknown = 0;
   lastError: string | null = null;
   private readonly events: HistoryEvent[] = [];
+  private readonly durability: DurabilitySnapshot[] = [];
   private readonly completions: { time: number; type: EventType; latency: number; op: OpKind }[] = [];
   private readonly listeners = new Set<(e: HistoryEvent) => void>();
   private readonly writer: HistoryWriter | null;
@@ -227,6 +231,20 @@ export class Workload {
   }
 
   /** Stops the clients; operations in flight complete (bounded by the request timeout). */
+  /**
+   * Records what the given safekeepers have flushed of the workload's timeline, stamped with the
+   * moment the reads begin: the checker holds every write acknowledged before it to a majority.
+   * Most telling while the compute is down after a crash, before it writes again.
+   */
+  async recordDurability(safekeepers: SafekeeperClient[], timeoutMs?: number): Promise<DurabilitySnapshot> {
+    const { tenant, timeline } = this.options.endpoint;
+    const time = this.now();
+    const snapshot: DurabilitySnapshot = { type: 'durability', time, tenant, timeline, safekeepers: await readFlushLsns(safekeepers, tenant, timeline, timeoutMs) };
+    this.durability.push(snapshot);
+    if (!this.finished) this.writer?.append(snapshot); // the file closes when the workload finishes
+    return snapshot;
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     if (this.durationTimer) clearTimeout(this.durationTimer);
@@ -247,7 +265,7 @@ export class Workload {
       } finally {
         this.writer?.close();
       }
-      return { header: this.header, events: this.history(), stats: this.stats(), historyFile: this.options.historyFile ?? null, finalReadError };
+      return { header: this.header, events: this.history(), stats: this.stats(), historyFile: this.options.historyFile ?? null, finalReadError, durability: this.durability };
     })();
     const result = await this.finished;
     if (result.finalReadError && options.unreadable !== 'report') {

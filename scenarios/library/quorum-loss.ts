@@ -1,7 +1,8 @@
 // The compute loses a majority of its safekeepers: commits must stop (no acknowledgement without a
 // majority) and resume on heal. Then the compute restarts on the other side of the partition,
 // where acknowledged writes must still be. Finally the safekeepers and the compute all die at once
-// (a power loss): what was acknowledged was on disk. Bug switches wp-ack-single-flush and
+// (a power loss): what was acknowledged was on disk — each safekeeper's flush_lsn is recorded
+// before the compute comes back, for the checker's durability rule. Bug switches wp-ack-single-flush and
 // sk-ack-before-write break these.
 
 import type { Scenario } from '../runner/types.ts';
@@ -55,13 +56,16 @@ export const quorumLoss: Scenario = {
       boundMs: 120_000,
       run: async (ctx) => {
         await ctx.sleep(ctx.rng.int(300, 1000));
-        // All at once (recorded in this order, whichever dies first). The compute comes back
-        // after the safekeepers, as it needs a quorum of them to start.
+        // All at once (recorded in this order, whichever dies first). The safekeepers come back
+        // by themselves; the compute stays down until they have said what they kept on disk.
         await Promise.all([
+          ctx.fault({ kind: 'kill', component: 'ep-main' }),
           ...SAFEKEEPERS.map((component) => ctx.fault({ kind: 'kill', component, durationMs: 1500 })),
-          ctx.fault({ kind: 'kill', component: 'ep-main', durationMs: 5000 }),
         ]);
-        await ctx.sleep(5000);
+        await ctx.sleep(1500);
+        await ctx.waitForComponents(30_000, SAFEKEEPERS);
+        await ctx.recordDurability();
+        await ctx.heal({ all: true }); // the compute's kill (fault ids depend on arrival order: not by id)
         await ctx.waitForComponents(60_000);
         await ctx.waitForProgress(20, 60_000);
       },

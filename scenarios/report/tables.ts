@@ -12,6 +12,8 @@ const STAT_LABELS: [keyof ReportCheck['stats'], string][] = [
   ['reads', 'reads'],
   ['keys', 'keys'],
   ['lsnChecked', 'LSNs checked'],
+  ['durabilitySnapshots', 'durability snapshots'],
+  ['durabilityChecked', 'checked for durability'],
 ];
 
 function opsTable(ops: ReportOperation[]): string {

@@ -51,7 +51,11 @@ export interface ReportViolation {
 
 export interface ReportCheck {
   ok: boolean;
-  stats: { writes: number; acknowledged: number; failed: number; unknown: number; reads: number; keys: number; lsnChecked: number };
+  stats: {
+    writes: number; acknowledged: number; failed: number; unknown: number; reads: number; keys: number; lsnChecked: number;
+    /** Optional: reports written before durability snapshots existed lack them. */
+    durabilitySnapshots?: number; durabilityChecked?: number;
+  };
   violations: ReportViolation[];
 }
 

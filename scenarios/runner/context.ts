@@ -88,6 +88,7 @@ export function makeStepContext(parts: {
       record({ step: recorder.step, action: 'restart-endpoint', safekeepers: options.safekeepers ?? null });
       const startMs = recorder.now();
       await cluster.stopEndpoint(parts.endpoint.id, { mode: 'immediate' });
+      await ctx.recordDurability();
       await options.whileStopped?.();
       await cluster.startEndpoint(parts.endpoint.id, { ...(options.safekeepers ? { safekeepers: options.safekeepers } : {}), timeoutMs: 60_000 });
       recorder.faults.push({ id: `r${recorder.faults.length + 1}`, kind: 'restart', description: `restart ${parts.endpoint.id}${options.safekeepers ? ` with safekeepers ${options.safekeepers.join(',')}` : ''}`, targets: [parts.endpoint.id], startMs, endMs: recorder.now() });
@@ -101,14 +102,19 @@ export function makeStepContext(parts: {
         await new Promise((r) => setTimeout(r, 20));
       }
     },
-    async waitForComponents(timeoutMs) {
+    async waitForComponents(timeoutMs, names) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const down = (await cluster.status()).components.filter((c) => c.state !== 'running').map((c) => `${c.name} ${c.state}`);
+        const watched = (await cluster.status()).components.filter((c) => !names || names.includes(c.name));
+        const down = watched.filter((c) => c.state !== 'running').map((c) => `${c.name} ${c.state}`);
         if (down.length === 0) return;
         if (Date.now() > deadline) throw new Error(`components not running after ${timeoutMs} ms: ${down.join(', ')}`);
         await new Promise((r) => setTimeout(r, 50));
       }
+    },
+    async recordDurability() {
+      const snap = await workload.recordDurability(cluster.safekeepers);
+      parts.log(`  ${recorder.step}: safekeepers flushed ${Object.entries(snap.safekeepers).map(([sk, lsn]) => `${sk} ${lsn ?? 'no answer'}`).join(', ')}`);
     },
     ackedWrites: () => workload.stats().writes.ok,
     expect(name, ok, message) {

@@ -171,8 +171,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
 /** The history rules, plus every acknowledged write read back at its commit LSN. */
 async function runChecker(cluster: Cluster, workload: Workload): Promise<{ check: ReportCheck; finalReadError: string | null }> {
+  // One more snapshot before the clients stop: cheap, and sound at any moment.
+  await workload.recordDurability(cluster.safekeepers);
   const result = await workload.finish({ unreadable: 'report' });
-  const history: CheckResult = checkHistory(result.events);
+  const history: CheckResult = checkHistory(result.events, result.durability);
   const attached = await cluster.attachedPageserver(result.header.tenant);
   const ps = cluster.config.pageservers.find((p) => p.id === attached.id)!;
   const lsn = await lsnCheck(result.events, {

@@ -34,12 +34,16 @@ export interface StepContext {
   /** A planned pause (recorded). */
   sleep(ms: number): Promise<void>;
   /** Stops (kill -9) and starts the endpoint (a compute restart; recorded); `whileStopped` runs
-   * in between, e.g. to change the network the new compute will find. */
+   * in between, e.g. to change the network the new compute will find, after a durability snapshot. */
   restartEndpoint(options?: { safekeepers?: number[]; whileStopped?: () => Promise<void> }): Promise<void>;
   /** Waits until the workload has acknowledged `count` more writes (not recorded: an outcome, not a plan). */
   waitForProgress(count: number, timeoutMs: number): Promise<void>;
-  /** Waits until every component of the cluster is running (after kills and restarts). */
-  waitForComponents(timeoutMs: number): Promise<void>;
+  /** Waits until every component of the cluster (or the named ones) is running (after kills and restarts). */
+  waitForComponents(timeoutMs: number, names?: string[]): Promise<void>;
+  /** Records each safekeeper's flush_lsn into the history (a durability snapshot, not a plan:
+   * not in the schedule). Take one while the compute is down after a crash; `restartEndpoint`
+   * takes one while the endpoint is stopped. */
+  recordDurability(): Promise<void>;
   /** Acknowledged writes so far. */
   ackedWrites(): number;
   /** Records an invariant's result; a false one fails the scenario. */

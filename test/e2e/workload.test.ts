@@ -9,6 +9,7 @@ import t from 'tap';
 import { checkHistory, lsnCheckOn, readHistory, startWorkload, type HistoryEvent, type Workload } from '../../fixtures/index.ts';
 import { startTestCluster } from '../../fixtures/tap.ts';
 import { isDead, waitUntil } from '../helpers/processes.ts';
+import { parseLsn } from '../../cluster/wal/lsn.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -43,6 +44,10 @@ t.test('no acknowledged write is lost through kill -9 of a safekeeper and the pa
   await waitUntil('requests without an answer', () => load.unknown > 0, 10_000);
   await Promise.all(['sk1', 'sk3'].map((sk) => cluster.startComponent(sk)));
   await progress(load, 100, 'writes after the quorum is back');
+  const snapshot = await load.recordDurability(cluster.safekeepers);
+  t.same(Object.keys(snapshot.safekeepers), ['sk1', 'sk2', 'sk3'], 'a durability snapshot reads every safekeeper');
+  t.ok(Object.values(snapshot.safekeepers).every((lsn) => lsn !== null), 'and each answers');
+  await progress(load, 20, 'writes after the snapshot');
   const history = await load.finish();
   const { stats } = history;
   t.comment(`ok ${stats.ok} (writes ${stats.writes.ok}, reads ${stats.reads.ok}), fail ${stats.fail}, unknown ${stats.unknown}; last error: ${load.lastError}`);
@@ -55,11 +60,12 @@ t.test('no acknowledged write is lost through kill -9 of a safekeeper and the pa
   t.equal(series.reduce((n, p) => n + p.ok, 0), stats.ok, 'that counts every ok operation');
 
   const file = readHistory(historyFile);
-  t.same(file, { header: history.header, events: history.events }, 'the file holds the same history');
+  t.same(file, { header: history.header, events: history.events, durability: [snapshot] }, 'the file holds the same history');
   t.equal(file.events.filter((e) => e.type === 'final').length, 6, 'a final value per key');
 
-  const check = checkHistory(history.events);
+  const check = checkHistory(history.events, history.durability);
   t.same(check.violations, [], 'the checker finds nothing');
+  t.ok(check.stats.durabilityChecked > 100 && check.stats.durabilityChecked < stats.writes.ok, 'writes acknowledged before the snapshot were held to it');
   t.equal(check.stats.acknowledged, stats.writes.ok);
   t.equal(check.stats.lsnChecked, stats.writes.ok, 'every acknowledged write has a commit LSN');
   const lsn = await lsnCheckOn(cluster, history);
@@ -82,6 +88,16 @@ t.test('no acknowledged write is lost through kill -9 of a safekeeper and the pa
   const [a, b] = [oks[0]!, oks.at(-1)!];
   const swapped = history.events.map((e) => (e === a ? { ...a, lsn: b.lsn } : e === b ? { ...b, lsn: a.lsn } : e));
   t.ok(checkHistory(swapped).violations.some((v) => v.kind === 'LSN order'), 'swapped LSNs contradict real time');
-  const reread = await lsnCheckOn(cluster, { header: history.header, events: swapped });
+  const reread = await lsnCheckOn(cluster, { header: history.header, events: swapped, durability: [] });
   t.same(reread.violations.map((v) => v.kind), ['LSN read', 'LSN read'], 'and the pageserver has other values there');
+
+  // Safekeepers that "lost" WAL: two of three flushed less than the newest write acknowledged before the snapshot.
+  const before = history.events.filter((e) => e.type === 'ok' && e.op === 'write' && e.time < snapshot.time).at(-1)!;
+  const lost = { ...snapshot, safekeepers: { ...snapshot.safekeepers, sk1: '0/0', sk3: '0/10' } };
+  const notDurable = checkHistory(history.events, [lost]).violations;
+  t.ok(notDurable.length > 0 && notDurable.every((v) => v.kind === 'not durable'), 'acknowledged writes beyond a majority\'s flush_lsn are not durable');
+  t.ok(notDurable.some((v) => v.key === before.key && v.ops.includes(before)), 'naming the write');
+  const [laggard] = Object.entries(snapshot.safekeepers).sort(([, a], [, b]) => parseLsn(a!) - parseLsn(b!))[0]!;
+  const oneBehind = { ...snapshot, safekeepers: { ...snapshot.safekeepers, [laggard]: '0/0' } };
+  t.same(checkHistory(history.events, [oneBehind]).violations, [], 'one safekeeper behind is within the quorum rule');
 });

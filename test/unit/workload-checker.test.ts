@@ -3,6 +3,7 @@
 
 import t from 'tap';
 import { checkHistory } from '../../cluster/workload/checker.ts';
+import type { DurabilitySnapshot } from '../../cluster/workload/durability.ts';
 import { FINAL_PROCESS, type HistoryEvent } from '../../cluster/workload/history.ts';
 
 const ids = { endpoint: 'ep-main', tenant: 'a'.repeat(32), timeline: 'b'.repeat(32) };
@@ -33,7 +34,7 @@ t.test('valid histories pass', async (t) => {
   const result = checkHistory(sequential);
   t.same(result.violations, []);
   t.ok(result.ok);
-  t.same(result.stats, { writes: 2, acknowledged: 2, failed: 0, unknown: 0, reads: 2, keys: 1, lsnChecked: 2 });
+  t.same(result.stats, { writes: 2, acknowledged: 2, failed: 0, unknown: 0, reads: 2, keys: 1, lsnChecked: 2, durabilitySnapshots: 0, durabilityChecked: 0 });
 
   // Two overlapping acknowledged writes: either may win, reads during them may see either.
   for (const winner of ['0-1', '1-1']) {
@@ -134,4 +135,29 @@ t.test('LSN order: commit LSNs that contradict real time', async (t) => {
   t.match(v[0]!.message, /commit LSN is not higher/);
   t.same(kinds(history(h.write(0, 0, 10, 'k1', '0-1', 'ok', '0/1000100'), h.write(0, 20, 30, 'k1', '0-2', 'ok', '0/1000100'), h.final(50, 'k1', '0-2'))), ['LSN order'], 'equal LSNs too');
   t.same(kinds(history(h.write(0, 0, 10, 'k1', '0-1', 'ok', '0/1000200'), h.write(0, 20, 30, 'k2', '0-2', 'ok', '0/1000100'))), [], 'only within a key');
+});
+
+t.test('not durable: a write acknowledged before a snapshot must be flushed on a majority', async (t) => {
+  const snap = (time: number, sk1: string | null, sk2: string | null, sk3: string | null): DurabilitySnapshot =>
+    ({ type: 'durability', time, tenant: ids.tenant, timeline: ids.timeline, safekeepers: { sk1, sk2, sk3 } });
+  const events = history(
+    h.write(0, 0, 10, 'k1', '0-1', 'ok', '0/1000100'),
+    h.write(1, 5, 30, 'k2', '1-1', 'ok', '0/1000200'),
+    h.write(2, 6, 40, 'k3', '2-1', 'unknown'),
+    h.final(100, 'k1', '0-1'), h.final(100, 'k2', '1-1'),
+  );
+  t.same(checkHistory(events, [snap(50, '0/1000200', '0/1000200', '0/0')]).violations, [], 'two of three flushed both');
+  const twoBehind = checkHistory(events, [snap(50, '0/1000100', '0/1000200', '0/1000100')]);
+  t.same(twoBehind.violations.map((v) => [v.kind, v.key]), [['not durable', 'k2']], 'only one of three flushed k2\'s commit');
+  t.match(twoBehind.violations[0]!.message, /0\/1000200.*only 1 of 3 safekeepers.*sk1 0\/1000100, sk2 0\/1000200, sk3 0\/1000100.*majority \(2\)/);
+  t.equal(twoBehind.violations[0]!.ops.length, 2, 'with the write\'s invoke and acknowledgement');
+  t.same(checkHistory(events, [snap(20, '0/1000100', '0/1000100', '0/0')]).violations, [], 'a write acknowledged after the snapshot is not held to it');
+  t.same(checkHistory(events, [snap(50, '0/1000100', null, null)]).violations, [], 'safekeepers that did not answer may hold it');
+  t.same(kinds(events), [], 'no snapshot, no rule');
+  const twice = checkHistory(events, [snap(50, '0/0', '0/0', '0/1000200'), snap(60, '0/0', '0/0', '0/1000200')]);
+  t.same(twice.violations.map((v) => v.key), ['k1', 'k2'], 'each write reported once, at the first snapshot that misses it');
+  t.equal(twice.stats.durabilityChecked, 2);
+  t.equal(twice.stats.durabilitySnapshots, 2);
+  const otherTimeline = { ...snap(50, '0/0', '0/0', '0/0'), timeline: 'c'.repeat(32) };
+  t.same(checkHistory(events, [otherTimeline]).violations, [], 'a snapshot of another timeline does not apply');
 });

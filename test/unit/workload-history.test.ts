@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { HISTORY_FORMAT, HistoryWriter, parseHistory, readHistory, type HistoryEvent, type HistoryHeader } from '../../cluster/workload/history.ts';
+import type { DurabilitySnapshot } from '../../cluster/workload/durability.ts';
 import { Prng } from '../../cluster/util/prng.ts';
 import { percentile } from '../../cluster/workload/stats.ts';
 import { isNeonLocalError } from '../../cluster/util/errors.ts';
@@ -17,6 +18,7 @@ const header: HistoryHeader = {
 const ids = { endpoint: 'ep-main', tenant: 'a'.repeat(32), timeline: 'b'.repeat(32) };
 const invoke: HistoryEvent = { type: 'invoke', op: 'write', process: 0, time: 1.5, key: 'k1', value: '0-1', lsn: null, ...ids };
 const ok: HistoryEvent = { ...invoke, type: 'ok', time: 3.25, lsn: '0/1000128' };
+const durable: DurabilitySnapshot = { type: 'durability', time: 4, tenant: ids.tenant, timeline: ids.timeline, safekeepers: { sk1: '0/1000128', sk2: null } };
 
 function tempFile(t: { teardown(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'history-'));
@@ -40,10 +42,11 @@ t.test('written as it happens, read back whole', async (t) => {
   const writer = new HistoryWriter(file, header);
   writer.append(invoke);
   t.equal(fs.readFileSync(file, 'utf8').split('\n').length, 3, 'each line is on disk at once');
-  t.same(readHistory(file), { header, events: [invoke] }, 'a prefix (an open invoke) is readable');
+  t.same(readHistory(file), { header, events: [invoke], durability: [] }, 'a prefix (an open invoke) is readable');
   writer.append(ok);
+  writer.append(durable);
   writer.close();
-  t.same(readHistory(file), { header, events: [invoke, ok] });
+  t.same(readHistory(file), { header, events: [invoke, ok], durability: [durable] }, 'durability snapshots apart from the events');
 
   fs.appendFileSync(file, '{"type":"ok","op":"wr');
   t.same(readHistory(file).events, [invoke, ok], 'a last line cut short by a crash is dropped');
@@ -63,6 +66,10 @@ t.test('anything that is not a history is refused with file and line', async (t)
   t.match(refusal(`${h}\n${JSON.stringify(invoke)}\n${JSON.stringify(invoke)}\n`), /^h\.jsonl:3: process 0 invokes a write while its previous operation is still open/);
   t.match(refusal(`${h}\n${JSON.stringify(invoke)}\n${JSON.stringify({ ...ok, key: 'k2' })}\n`), /^h\.jsonl:3: ok write of k2 does not complete process 0's write of k1/);
   t.match(refusal(`${h}\n${h}\n`), /^h\.jsonl:2: a second header/);
+  t.match(refusal(`${h}\n${JSON.stringify({ ...durable, safekeepers: {} })}\n`), /^h\.jsonl:2: durability: safekeepers must be an object/);
+  t.match(refusal(`${h}\n${JSON.stringify({ ...durable, safekeepers: { sk1: 12 } })}\n`), /^h\.jsonl:2: durability: the flush LSN of sk1 must be "X\/Y" or null/);
+  t.match(refusal(`${h}\n${JSON.stringify({ ...durable, safekeepers: { sk1: 'x' } })}\n`), /^h\.jsonl:2: durability: sk1: "x" is not an LSN/);
+  t.match(refusal(`${h}\n${JSON.stringify({ ...durable, time: null })}\n`), /^h\.jsonl:2: durability: time must be a number/);
 
   try {
     readHistory('/nonexistent/history.jsonl');
