@@ -48,11 +48,12 @@ export function checkSection(check: ReportCheck | null): string {
   }
   const stats = STAT_LABELS.map(([k, label]) => `<div class="stat${k === 'unknown' || k === 'failed' ? ' ' + k : ''}"><b>${count(num(check.stats?.[k]))}</b><span>${label}</span></div>`).join('');
   const violations = check.violations ?? [];
+  const incomplete = check.incomplete ? `<p class="verdict bad">✗ Incomplete: ${esc(check.incomplete)}</p>` : '';
   const verdict = violations.length
-    ? `<p class="verdict bad">✗ ${violations.length} violation${violations.length === 1 ? '' : 's'}: acknowledged data was lost or reads went wrong.</p>${violations.map(violationCard).join('\n')}`
+    ? `${incomplete}<p class="verdict bad">✗ ${violations.length} violation${violations.length === 1 ? '' : 's'}: acknowledged data was lost or reads went wrong.</p>${violations.map(violationCard).join('\n')}`
     : check.ok
       ? '<p class="verdict good">✓ No violations: every acknowledged write was read back, at every LSN checked.</p>'
-      : '<p class="verdict bad">✗ The checker failed without listing violations.</p>';
+      : incomplete || '<p class="verdict bad">✗ The checker failed without listing violations.</p>';
   return `<section class="card" data-testid="check"><h2>Checker</h2><div class="stats">${stats}</div>${verdict}</section>`;
 }
 

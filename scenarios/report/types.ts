@@ -51,6 +51,8 @@ export interface ReportViolation {
 
 export interface ReportCheck {
   ok: boolean;
+  /** Part of the check could not run (why); the rest still counts. */
+  incomplete?: string;
   stats: {
     writes: number; acknowledged: number; failed: number; unknown: number; reads: number; keys: number; lsnChecked: number;
     /** Optional: reports written before durability snapshots existed lack them. */

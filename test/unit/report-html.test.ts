@@ -135,6 +135,9 @@ t.test('edge cases render without throwing', async (t) => {
   const shared = { at: 1 };
   t.notMatch(renderReportHtml(bare({ schedule: { a: shared, b: shared } })), '[seen]', 'a shared (not circular) object prints twice');
   t.match(renderReportHtml({ ...sampleReport(), outcome: 'passed', failure: null, check: { ...sampleReport().check!, ok: true, violations: [] } }), '✓ No violations');
+  const partial = renderReportHtml({ ...sampleReport(), check: { ...sampleReport().check!, ok: false, violations: [], incomplete: 'the LSN reads could not run: connect ECONNREFUSED <ps>' } });
+  t.match(partial, '✗ Incomplete: the LSN reads could not run: connect ECONNREFUSED &lt;ps&gt;', 'a check that could not fully run says why');
+  t.notMatch(partial, 'failed without listing violations');
 });
 
 t.test('long runs are downsampled and many components each get a lane', async (t) => {

@@ -145,7 +145,11 @@ export class Timeline {
   private noteLastReceived(): void {
     if (Date.now() - this.lastReceivedSavedAt < LAST_RECEIVED_SAVE_MS) return;
     this.lastReceivedSavedAt = Date.now();
-    fs.writeFileSync(path.join(this.dir, LAST_RECEIVED_FILE), JSON.stringify({ lsn: this.lastRecordLsn, prev: this.lastRecordStart }));
+    // Renamed into place: a kill -9 mid-write must leave the last whole note (no fsync: the page
+    // cache survives a process kill, which is all this switch is about).
+    const file = path.join(this.dir, LAST_RECEIVED_FILE);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ lsn: this.lastRecordLsn, prev: this.lastRecordStart }));
+    fs.renameSync(`${file}.tmp`, file);
   }
 
   /** The bug itself: resumes after what was received, though only disk_consistent_lsn survived. */
