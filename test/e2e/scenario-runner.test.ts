@@ -42,7 +42,7 @@ t.test('a check that cannot read from the pageserver is incomplete, not lost', a
   t.match(report.failure, /LSN check could not run: .*ECONNREFUSED/, 'saying the LSN reads could not run');
   const check = report.check!;
   t.ok(check, 'the checker still reported');
-  t.equal(check.ok, false, 'not ok: part of it did not run');
+  t.equal(check.ok, false, 'check.ok is false: part of it did not run');
   t.match(check.incomplete, /^the LSN reads could not run: /);
   t.ok(check.stats.acknowledged >= 40, `the history was checked (${check.stats.acknowledged} acknowledged writes)`);
   t.equal(check.stats.durabilitySnapshots, 2, 'one snapshot while the compute was down, one at the end');
