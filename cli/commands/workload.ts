@@ -59,7 +59,8 @@ export function registerWorkloadCommands(program: Command): void {
       const started = Date.now();
       const ticker = setInterval(() => {
         const s = ((Date.now() - started) / 1000).toFixed(0).padStart(4);
-        out.progress(`${s} s  ok ${run.ok}  fail ${run.fail}  unknown ${run.unknown}${run.lastError && run.fail + run.unknown > 0 ? `  last error: ${run.lastError}` : ''}`);
+        if (run.setupMs === null) out.progress(`${s} s  setting up table ${run.header.table} (retried until the endpoint commits)${run.lastError ? `  last error: ${run.lastError}` : ''}`);
+        else out.progress(`${s} s  ok ${run.ok}  fail ${run.fail}  unknown ${run.unknown}${run.lastError && run.fail + run.unknown > 0 ? `  last error: ${run.lastError}` : ''}`);
       }, 1000);
       const interrupt = () => void run.stop();
       process.once('SIGINT', interrupt);
@@ -69,7 +70,7 @@ export function registerWorkloadCommands(program: Command): void {
         const result = await run.finish();
         const s = result.stats;
         const human = [
-          `Workload on ${target.endpoint.id} (table ${result.header.table}, ${result.header.keys} keys, ${result.header.clients} clients, seed ${s.seed}): ${(s.durationMs / 1000).toFixed(1)} s, ` +
+          `Workload on ${target.endpoint.id} (table ${result.header.table}, ${result.header.keys} keys, ${result.header.clients} clients, seed ${s.seed}): ${(s.durationMs / 1000).toFixed(1)} s${(s.setupMs ?? 0) >= 1000 ? ` (${((s.setupMs ?? 0) / 1000).toFixed(1)} s of it setting up the table)` : ''}, ` +
             `${s.ok} ok (${s.writes.ok} writes, ${s.reads.ok} reads), ${s.fail} failed, ${s.unknown} unknown; ${s.opsPerSecond} ops/s.`,
           `History: ${historyFile} (${result.events.length} events).`,
           `Check it: neon-local check ${historyFile} --endpoint ${target.endpoint.id}`,

@@ -54,7 +54,10 @@ export interface SeriesPoint {
 }
 
 export interface WorkloadStats {
+  /** From the start to the last completion, setup included. */
   durationMs: number;
+  /** How long creating and emptying the table took (it waits out faults); null while it runs. */
+  setupMs: number | null;
   seed: number;
   ok: number;
   fail: number;
@@ -89,6 +92,8 @@ export class Workload {
   fail = 0;
   unknown = 0;
   lastError: string | null = null;
+  /** When the clients started (ms since the workload began): setup's duration. */
+  setupMs: number | null = null;
   private readonly events: HistoryEvent[] = [];
   private readonly durability: DurabilitySnapshot[] = [];
   private readonly completions: { time: number; type: EventType; latency: number; op: OpKind }[] = [];
@@ -149,6 +154,7 @@ export class Workload {
     } finally {
       agent.destroy();
     }
+    this.setupMs = this.now();
     if (this.options.durationMs !== undefined) this.durationTimer = setTimeout(() => (this.running = false), this.options.durationMs);
   }
 
@@ -288,9 +294,10 @@ export class Workload {
       return { ok: of.filter((c) => c.type === 'ok').length, fail: of.filter((c) => c.type === 'fail').length, unknown: of.filter((c) => c.type === 'unknown').length };
     };
     const durationMs = this.completions.at(-1)?.time ?? 0;
+    const runMs = durationMs - (this.setupMs ?? 0); // ops/s over the clients' time, not the setup's
     return {
-      durationMs, seed: this.seed, ok: this.ok, fail: this.fail, unknown: this.unknown, writes: count('write'), reads: count('read'),
-      opsPerSecond: durationMs > 0 ? Math.round((this.ok / durationMs) * 1000 * 10) / 10 : 0,
+      durationMs, setupMs: this.setupMs, seed: this.seed, ok: this.ok, fail: this.fail, unknown: this.unknown, writes: count('write'), reads: count('read'),
+      opsPerSecond: runMs > 0 ? Math.round((this.ok / runMs) * 1000 * 10) / 10 : 0,
     };
   }
 

@@ -52,6 +52,8 @@ t.test('no acknowledged write is lost through kill -9 of a safekeeper and the pa
   const { stats } = history;
   t.comment(`ok ${stats.ok} (writes ${stats.writes.ok}, reads ${stats.reads.ok}), fail ${stats.fail}, unknown ${stats.unknown}; last error: ${load.lastError}`);
   t.ok(stats.writes.ok > 200, 'writes were acknowledged');
+  t.ok(stats.setupMs !== null && stats.setupMs > 0 && stats.setupMs < stats.durationMs, 'setup time is counted apart');
+  t.equal(stats.opsPerSecond, Math.round((stats.ok / (stats.durationMs - stats.setupMs!)) * 10000) / 10, 'throughput over the clients\' time');
   t.ok(stats.reads.ok > 20, 'reads ran');
   t.ok(stats.writes.unknown > 0, 'some writes have an unknown outcome');
   t.same(seen, history.events.slice(history.events.length - seen.length), 'onEvent saw every event since it subscribed');
