@@ -20,6 +20,8 @@ import { WalReceiver } from '../timeline/walreceiver.ts';
 export const LOCATION_FILE = 'config-v1';
 const DEFAULT_PG_VERSION = 17;
 const BRANCH_WAIT_MS = 10_000;
+/** How long a branch point beyond everything known may take to become known before a 406. */
+const BRANCH_KNOWN_GRACE_MS = 2000;
 const GC_TICK_MS = 10_000;
 
 export class Tenant {
@@ -132,7 +134,7 @@ export class Tenant {
     if (req.ancestor_timeline_id) {
       const ancestor = this.timelines.get(req.ancestor_timeline_id);
       if (!ancestor) throw notFound(`Cannot branch off the timeline that's not present in pageserver: ${req.ancestor_timeline_id}`);
-      const start = await this.branchPoint(ancestor, req.ancestor_start_lsn, knownCommitLsn(ancestor.id));
+      const start = await this.branchPoint(ancestor, req.ancestor_start_lsn, () => knownCommitLsn(ancestor.id));
       const prev = start === ancestor.lastRecordLsn ? ancestor.prevRecordLsn : 0;
       const release = ancestor.holdBranchPoint(start); // GC must not pass it while the branch is made
       try {
@@ -155,7 +157,7 @@ export class Tenant {
   }
 
   /** The validated branch point (neon: 406 for an LSN the ancestor cannot serve). */
-  private async branchPoint(ancestor: Timeline, requested: number | undefined, commitLsn: number): Promise<number> {
+  private async branchPoint(ancestor: Timeline, requested: number | undefined, commitLsn: () => number): Promise<number> {
     if (requested === undefined) return ancestor.lastRecordLsn;
     const lsn = align(requested);
     const bad = (message: string) => new ApiError(406, message);
@@ -165,7 +167,12 @@ export class Tenant {
     if (ancestor.meta.ancestor_lsn !== null && lsn < ancestor.meta.ancestor_lsn) {
       throw bad(`invalid start lsn ${formatLsn(lsn)} for ancestor timeline ${ancestor.id}: less than timeline ancestor lsn ${formatLsn(ancestor.meta.ancestor_lsn)}`);
     }
-    if (lsn > Math.max(ancestor.lastRecordLsn, commitLsn)) {
+    // Neon waits for the ancestor to reach the point. We refuse early a point that neither the
+    // ancestor nor the safekeepers' commit_lsn (from the broker) has reached after a short grace:
+    // a request right after a commit may arrive before the broker's news of it.
+    const known = () => Math.max(ancestor.lastRecordLsn, commitLsn());
+    for (const deadline = Date.now() + BRANCH_KNOWN_GRACE_MS; lsn > known() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    if (lsn > known()) {
       throw bad(`invalid branch start lsn ${formatLsn(lsn)}: beyond the end of ancestor timeline ${ancestor.id} (last record ${formatLsn(ancestor.lastRecordLsn)})`);
     }
     try {
