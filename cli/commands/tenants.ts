@@ -1,7 +1,7 @@
 // `tenant`, `timeline` and `mappings` commands, with neon_local's names and flags.
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { createTenant, createTimeline, listTenants, mapBranchName, setDefaultTenant, timelineTree, type TimelineNode } from '../../cluster/operations/tenants.ts';
+import { configureTenant, createTenant, createTimeline, listTenants, mapBranchName, setDefaultTenant, timelineTree, type TimelineNode } from '../../cluster/operations/tenants.ts';
 import { defineAction } from '../action.ts';
 import { keyValue, positiveInt } from '../parse.ts';
 
@@ -45,6 +45,30 @@ export function registerTenantCommands(program: Command): void {
     },
   );
 
+  defineAction(
+    tenant
+      .command('config')
+      .description('replace the tenant\'s config (keys left out go back to their defaults); with --patch, change only the keys given')
+      .addOption(tenantIdOption())
+      .addOption(new Option('-c, --config <key:value>', 'tenant config, repeatable (e.g. -c pitr_interval:30days); with --patch, key:null removes a key').argParser(keyValue))
+      .addOption(new Option('--patch', 'PATCH instead of PUT: keep the keys not given')),
+    {},
+    async ({ layout, opts }) => {
+      const result = await configureTenant(layout, {
+        ...(opts['tenantId'] !== undefined ? { tenantId: opts['tenantId'] as string } : {}),
+        config: (opts['config'] as Record<string, unknown> | undefined) ?? {},
+        patch: opts['patch'] === true,
+      });
+      const entries = Object.entries(result.overrides);
+      const lines = [
+        `Tenant ${result.tenantId} config ${opts['patch'] ? 'patched' : 'set'}; overrides: ${entries.length ? entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') : 'none (all defaults)'}.`,
+        result.effective
+          ? `Effective on its pageserver: pitr_interval=${JSON.stringify(result.effective['pitr_interval'])}, gc_horizon=${JSON.stringify(result.effective['gc_horizon'])}, gc_period=${JSON.stringify(result.effective['gc_period'])} (--json for all).`
+          : 'Its pageserver could not be asked for the effective config (see `neon-local status`).',
+      ];
+      return { data: result, human: lines.join('\n') };
+    },
+  );
   defineAction(tenant.command('list').description('list tenants: id and state'), {}, async ({ layout }) => {
     const tenants = await listTenants(layout);
     const human = tenants.map((t) => `${t.tenantId} ${t.state}${t.isDefault ? ' (default)' : ''}`).join('\n');

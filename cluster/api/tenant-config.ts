@@ -64,6 +64,12 @@ export const TENANT_CONFIG_FIELDS: Record<string, Decoder<unknown>> = {
 
 export type TenantConfig = Record<string, unknown>;
 
+/** `GET /v1/tenant/:id/config` on the pageserver and the storage controller. */
+export interface TenantConfigResponse {
+  tenant_specific_overrides: TenantConfig;
+  effective_config: TenantConfig;
+}
+
 export function isTenantConfigField(name: string): boolean {
   return Object.hasOwn(TENANT_CONFIG_FIELDS, name);
 }
@@ -93,3 +99,78 @@ export function decodeWithTenantConfig<T>(
 
 /** A whole TenantConfig object (location_config's tenant_conf). */
 export const tenantConfigDecoder: Decoder<TenantConfig> = (v, path) => decodeWithTenantConfig(v, [], unknownValue, path).config;
+
+/**
+ * Neon's built-in defaults (tenant_conf_defaults, libs/pageserver_api/src/config.rs) as the
+ * pageserver reports them in `effective_config`: every field with a default, durations in
+ * humantime form. Fields without a default (thresholds that are off, size overrides) are absent.
+ */
+export const TENANT_CONFIG_DEFAULTS: Readonly<TenantConfig> = Object.freeze({
+  checkpoint_distance: 256 * 1024 * 1024,
+  checkpoint_timeout: '10m',
+  compaction_target_size: 128 * 1024 * 1024,
+  compaction_period: '20s',
+  compaction_threshold: 10,
+  compaction_upper_limit: 10,
+  compaction_algorithm: { kind: 'legacy' },
+  compaction_shard_ancestor: true,
+  compaction_l0_first: true,
+  compaction_l0_semaphore: true,
+  gc_horizon: 64 * 1024 * 1024,
+  gc_period: '1h',
+  image_creation_threshold: 3,
+  pitr_interval: '7days',
+  walreceiver_connect_timeout: '10s',
+  lagging_wal_timeout: '10s',
+  max_lsn_wal_lag: 1024 * 1024 * 1024,
+  eviction_policy: { kind: 'NoEviction' },
+  evictions_low_residence_duration_metric_threshold: '1day',
+  heatmap_period: '0s',
+  lazy_slru_download: false,
+  timeline_get_throttle: { task_kinds: [], initial: 0, refill_interval: '1s', refill_amount: 0, max: 0 },
+  image_layer_creation_check_threshold: 2,
+  image_creation_preempt_threshold: 3,
+  lsn_lease_length: '10m',
+  lsn_lease_length_for_ts: '1m',
+  timeline_offloading: true,
+  rel_size_v2_enabled: false,
+  gc_compaction_enabled: true,
+  gc_compaction_verification: true,
+  gc_compaction_initial_threshold_kb: 5 * 1024 * 1024,
+  gc_compaction_ratio_percent: 100,
+  sampling_ratio: null,
+  relsize_snapshot_cache_capacity: 1000,
+  basebackup_cache_enabled: false,
+});
+
+/** What a tenant runs with: its overrides over the pageserver's `[tenant_config]` over the defaults. */
+export function effectiveTenantConfig(overrides: TenantConfig, pageserverDefaults: TenantConfig = {}): TenantConfig {
+  return { ...TENANT_CONFIG_DEFAULTS, ...pageserverDefaults, ...overrides };
+}
+
+/** `PUT /v1/tenant/config`: `{"tenant_id", ...TenantConfig}`; the config replaces the overrides. */
+export function decodeTenantConfigRequest(body: unknown): { tenantId: string; config: TenantConfig } {
+  const { own, config } = decodeWithTenantConfig(body, ['tenant_id'], tenantIdField);
+  return { tenantId: own, config };
+}
+
+/** `PATCH /v1/tenant/config`: a value sets its key, `null` removes it, a missing key stays as it is. */
+export function decodeTenantConfigPatch(body: unknown): { tenantId: string; set: TenantConfig; remove: string[] } {
+  const { own, config } = decodeWithTenantConfig(body, ['tenant_id'], tenantIdField);
+  const remove = Object.entries(body as Record<string, unknown>).filter(([k, v]) => k !== 'tenant_id' && v === null).map(([k]) => k);
+  return { tenantId: own, set: config, remove };
+}
+
+/** Applies a patch to a config (a new object). */
+export function patchTenantConfig(current: TenantConfig, patch: { set: TenantConfig; remove: string[] }): TenantConfig {
+  const next: TenantConfig = { ...current, ...patch.set };
+  for (const key of patch.remove) delete next[key];
+  return next;
+}
+
+const tenantIdField: Decoder<string> = (v, path) => {
+  const id = (v as Record<string, unknown>)['tenant_id'];
+  if (id === undefined) throw new DecodeError(path, 'missing field `tenant_id`');
+  if (typeof id !== 'string' || !/^[0-9a-f]{32}$/.test(id)) throw new DecodeError([...path, 'tenant_id'], `invalid tenant id ${JSON.stringify(id)}: expected 32 lower-case hex digits`);
+  return id;
+};

@@ -117,4 +117,5 @@ export class JsonClient {
   post<T>(path: string, body?: unknown): Promise<T> { return this.request<T>('POST', path, body); }
   put<T>(path: string, body?: unknown): Promise<T> { return this.request<T>('PUT', path, body); }
   delete<T>(path: string): Promise<T> { return this.request<T>('DELETE', path); }
+  patch<T>(path: string, body?: unknown): Promise<T> { return this.request<T>('PATCH', path, body); }
 }

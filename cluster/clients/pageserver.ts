@@ -1,5 +1,6 @@
 // Typed client for a pageserver's management API.
 
+import type { TenantConfigResponse } from '../api/tenant-config.ts';
 import type { GcResult, LocationConfigListing, PageserverStatus, PageserverUtilization, TenantInfo, TimelineInfo } from '../api/pageserver.ts';
 import type { FailpointConfig, FailpointStatus } from '../api/failpoints.ts';
 import { JsonClient } from './http.ts';
@@ -17,6 +18,7 @@ export class PageserverClient extends JsonClient {
   gc(tenantShardId: string, timelineId: string, gcHorizon: number | null = null): Promise<GcResult> { return this.put(`/v1/tenant/${tenantShardId}/timeline/${timelineId}/do_gc`, { gc_horizon: gcHorizon }); }
   checkpoint(tenantShardId: string, timelineId: string): Promise<null> { return this.put(`/v1/tenant/${tenantShardId}/timeline/${timelineId}/checkpoint`, undefined); }
   locationConfigs(): Promise<LocationConfigListing> { return this.get('/v1/location_config'); }
+  tenantConfig(tenantShardId: string): Promise<TenantConfigResponse> { return this.get(`/v1/tenant/${tenantShardId}/config`); }
 
   /** PUT /v1/failpoints (neon's failpoints API): [{name, actions}] in the `fail` crate's syntax. */
   failpoints(list: FailpointConfig[]): Promise<null> { return this.put('/v1/failpoints', list); }

@@ -1,5 +1,6 @@
 // Typed client for the storage controller's HTTP API.
 
+import type { TenantConfigResponse } from '../api/tenant-config.ts';
 import type {
   NodeConfigureRequest, NodeDescribeResponse, NodeRegisterRequest, SafekeeperDescribeResponse,
   SafekeeperSchedulingPolicy, SafekeeperUpsertRequest,
@@ -46,6 +47,11 @@ export class StorageControllerClient extends JsonClient {
   createTimeline(tenantId: string, request: Record<string, unknown>): Promise<TimelineInfo & { safekeepers: TimelineSafekeepers | null }> {
     return this.post(`/v1/tenant/${tenantId}/timeline`, request);
   }
+  /** PUT /v1/tenant/config: replaces the tenant's config overrides. */
+  setTenantConfig(tenantId: string, config: Record<string, unknown>): Promise<null> { return this.put('/v1/tenant/config', { tenant_id: tenantId, ...config }); }
+  /** PATCH /v1/tenant/config: a value sets a key, null removes it. */
+  patchTenantConfig(tenantId: string, patch: Record<string, unknown>): Promise<null> { return this.patch('/v1/tenant/config', { tenant_id: tenantId, ...patch }); }
+  tenantConfig(tenantId: string): Promise<TenantConfigResponse> { return this.get(`/v1/tenant/${tenantId}/config`); }
   tenants(): Promise<TenantDescribeResponse[]> { return this.get('/control/v1/tenant'); }
   tenant(tenantId: string): Promise<TenantDescribeResponse> { return this.get(`/control/v1/tenant/${tenantId}`); }
   timelines(tenantId: string): Promise<TimelineInfo[]> { return this.get(`/v1/tenant/${tenantId}/timeline`); }

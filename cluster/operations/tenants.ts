@@ -4,6 +4,7 @@
 
 import { isHexId, newHexId } from '../api/ids.ts';
 import type { TimelineInfo } from '../api/pageserver.ts';
+import { PageserverClient } from '../clients/pageserver.ts';
 import type { TimelineSafekeepers } from '../clients/storage-controller.ts';
 import { loadClusterConfig, saveClusterConfig } from '../config/cluster-file.ts';
 import { branchNameOf, ensureBranchNameFree, mapBranch, requireBranch, resolveTenant } from '../config/branches.ts';
@@ -73,6 +74,37 @@ export function createTenant(layout: RepoLayout, options: CreateTenantOptions = 
       pageserverId: shard?.node_id ?? null, generation: shard?.generation ?? null, safekeepers: timeline.safekeepers ?? null,
     };
   });
+}
+
+export interface TenantConfigResult {
+  tenantId: string;
+  /** What the tenant now has: its overrides, and what it runs with on its pageserver. */
+  overrides: Record<string, unknown>;
+  effective: Record<string, unknown> | null;
+}
+
+/**
+ * `tenant config -c k:v ...`: replaces the tenant's whole config through the storage controller
+ * (neon_local's behaviour: keys left out go back to their defaults); with `patch`, changes only
+ * the keys given. Unknown keys are refused by the controller, naming the key.
+ */
+export async function configureTenant(layout: RepoLayout, options: { tenantId?: string; config: Record<string, unknown>; patch?: boolean }): Promise<TenantConfigResult> {
+  const cluster = await loadClusterConfig(layout);
+  const tenantId = resolveTenant(cluster, options.tenantId);
+  const storcon = await runningStorageController(layout, cluster);
+  if (options.patch) await storcon.patchTenantConfig(tenantId, options.config);
+  else await storcon.setTenantConfig(tenantId, options.config);
+  const overrides = (await storcon.tenantConfig(tenantId)).tenant_specific_overrides;
+  // What it runs with, from the pageserver holding it (null if that cannot be asked now).
+  const effective = await storcon
+    .locateTenant(tenantId)
+    .then((located) => {
+      const shard = located.shards[0]!;
+      return new PageserverClient(`http://${shard.listen_http_addr}:${shard.listen_http_port}`, shard.node_id).tenantConfig(tenantId);
+    })
+    .then((answer) => answer.effective_config)
+    .catch(() => null);
+  return { tenantId, overrides, effective };
 }
 
 export interface TenantListing {

@@ -5,17 +5,14 @@
 
 import t from 'tap';
 import { newHexId } from '../../cluster/api/ids.ts';
-import { httpRequest } from '../../cluster/clients/http.ts';
 import { PageClient, exactly } from '../../cluster/emulated/compute/storage/page-client.ts';
 import { parseLsn } from '../../cluster/wal/lsn.ts';
 import { startTestCluster } from '../../fixtures/tap.ts';
 import { waitUntil } from '../helpers/processes.ts';
 import { keysBetween, query } from '../helpers/sql.ts';
+import { callJson } from '../helpers/http.ts';
 
-async function call(url: string, method = 'GET', body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await httpRequest(url, { method, ...(body === undefined ? {} : { body }) });
-  return { status: res.status, body: res.body ? JSON.parse(res.body) : null };
-}
+const call = callJson;
 
 t.test('creation through the storage controller, and bad input', async (t) => {
   const cluster = await startTestCluster(t);

@@ -90,6 +90,7 @@ export class ApiServer {
   post(path: string, handler: Handler): this { return this.route('POST', path, handler); }
   put(path: string, handler: Handler): this { return this.route('PUT', path, handler); }
   delete(path: string, handler: Handler): this { return this.route('DELETE', path, handler); }
+  patch(path: string, handler: Handler): this { return this.route('PATCH', path, handler); }
 
   listen(host: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {

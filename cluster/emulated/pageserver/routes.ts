@@ -1,6 +1,7 @@
 // The pageserver's management API (neon pageserver/src/http/routes.rs) for what is built so far.
 
 import { isHexId, parseTenantShardId } from '../../api/ids.ts';
+import { decodeTenantConfigPatch, decodeTenantConfigRequest, effectiveTenantConfig, patchTenantConfig } from '../../api/tenant-config.ts';
 import { doGcRequest, locationConfigRequest, timelineCreateRequest } from '../../api/pageserver.ts';
 import { failpointRoutes, handlerFailpoint } from '../common/failpoint-http.ts';
 import { failpointsActive } from '../common/failpoints.ts';
@@ -65,8 +66,19 @@ export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: 
     return tenants().setLocation(tsid, conf);
   });
   server.get('/v1/tenant/:tenant_shard_id/config', (ctx) => {
-    const conf = tenant(ctx).location.tenant_conf;
-    return { tenant_specific_overrides: conf, effective_config: conf };
+    const conf = tenant(ctx).location.tenant_conf ?? {};
+    return { tenant_specific_overrides: conf, effective_config: effectiveTenantConfig(conf) };
+  });
+  // Replace (PUT) or patch (PATCH) an attached tenant's overrides; persisted with its location.
+  server.put('/v1/tenant/config', async (ctx) => {
+    const req = ctx.decodeWith(decodeTenantConfigRequest);
+    await tenants().setConfig(req.tenantId, () => req.config);
+    return null;
+  });
+  server.patch('/v1/tenant/config', async (ctx) => {
+    const patch = ctx.decodeWith(decodeTenantConfigPatch);
+    await tenants().setConfig(patch.tenantId, (current) => patchTenantConfig(current, patch));
+    return null;
   });
 
   server.get('/v1/tenant/:tenant_shard_id/timeline', (ctx) => [...tenant(ctx).timelines.values()].map((t) => t.info()));

@@ -6,7 +6,7 @@ import {
   nodeConfigureRequest, nodeRegisterRequest, reAttachRequest, safekeeperSchedulingPolicyRequest,
   safekeeperUpsertRequest, validateRequest,
 } from '../../api/storage-controller.ts';
-import { decodeWithTenantConfig } from '../../api/tenant-config.ts';
+import { decodeTenantConfigPatch, decodeTenantConfigRequest, decodeWithTenantConfig, patchTenantConfig } from '../../api/tenant-config.ts';
 import { nullable, optional, struct, u32, u8, unknownValue, withDefault } from '../../util/decode.ts';
 import { DecodeError } from '../../util/decode.ts';
 import { failpointRoutes } from '../common/failpoint-http.ts';
@@ -106,6 +106,17 @@ export function storageControllerRoutes(server: ApiServer, state: ControllerStat
     });
     return new Reply(201, created);
   });
+  server.put('/v1/tenant/config', async (ctx) => {
+    const req = ctx.decodeWith(decodeTenantConfigRequest);
+    await ready().tenants.setConfig(req.tenantId, () => req.config);
+    return null;
+  });
+  server.patch('/v1/tenant/config', async (ctx) => {
+    const patch = ctx.decodeWith(decodeTenantConfigPatch);
+    await ready().tenants.setConfig(patch.tenantId, (current) => patchTenantConfig(current, patch));
+    return null;
+  });
+  server.get('/v1/tenant/:tenant_id/config', (ctx) => ready().tenants.config(tenantIdParam(ctx)));
   server.get('/debug/v1/tenant/:tenant_id/locate', (ctx) => ready().tenants.locate(tenantIdParam(ctx)));
   server.get('/control/v1/tenant', () => ready().tenants.tenantIds().map((id) => ready().tenants.describe(id)));
   server.get('/control/v1/tenant/:tenant_id', (ctx) => ready().tenants.describe(tenantIdParam(ctx)));

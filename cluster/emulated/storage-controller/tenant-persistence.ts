@@ -88,6 +88,11 @@ export class TenantPersistence {
     return rows.map(toShard);
   }
 
+  /** A tenant's config, on every shard (neon persistence.rs update_tenant_config). */
+  async updateConfig(tenantId: string, config: Record<string, unknown>): Promise<void> {
+    await this.db.query('UPDATE tenant_shards SET config = $2 WHERE tenant_id = $1', [tenantId, JSON.stringify(config)]);
+  }
+
   /** The generation recorded for a shard, for upcall validation. */
   async generationOf(tenantId: string, shardNumber: number, shardCount: number): Promise<number | null> {
     const rows = await this.db.query('SELECT generation FROM tenant_shards WHERE tenant_id = $1 AND shard_number = $2 AND shard_count = $3', [tenantId, shardNumber, shardCount]);

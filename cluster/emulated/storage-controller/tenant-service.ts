@@ -102,6 +102,26 @@ export class TenantService {
     return { shards: [{ shard_id: formatTenantShardId(r), node_id: r.generationPageserver!, generation: r.generation! }] };
   }
 
+  /**
+   * PUT/PATCH /v1/tenant/config: the new overrides are persisted first, then pushed to the
+   * pageserver in the same generation (an in-place update there). If the push fails the shard is
+   * reconciled again until the pageserver has them.
+   */
+  async setConfig(tenantId: string, update: (current: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+    const state = this.shard(tenantId);
+    const config = update(state.record.config);
+    await this.persistence.updateConfig(tenantId, config);
+    state.record = { ...state.record, config };
+    state.attached = false;
+    await this.reconcile(state).catch((err) => log.warn(`pushing the config of tenant ${tenantId} failed; will retry`, { error: String(err.message) }));
+  }
+
+  /** GET /v1/tenant/:id/config: the controller has no global defaults, so both are the overrides. */
+  config(tenantId: string): { tenant_specific_overrides: Record<string, unknown>; effective_config: Record<string, unknown> } {
+    const config = this.shard(tenantId).record.config;
+    return { tenant_specific_overrides: config, effective_config: config };
+  }
+
   /** Makes the pageserver hold the shard in its current generation (location_config AttachedSingle). */
   private async reconcile(state: ShardState): Promise<void> {
     const r = state.record;

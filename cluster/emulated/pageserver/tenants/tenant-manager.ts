@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parseTenantShardId } from '../../../api/ids.ts';
-import type { LocationConfig, LocationConfigResponse } from '../../../api/pageserver.ts';
+import type { LocationConfig, LocationConfigResponse, TenantConfig } from '../../../api/pageserver.ts';
 import type { ReAttachResponse } from '../../../api/storage-controller.ts';
 import type { SafekeeperTimelineInfo } from '../../../api/storage-broker.ts';
 import { parseLsn } from '../../../wal/lsn.ts';
@@ -116,6 +116,14 @@ export class TenantManager {
       log.info(`attached tenant ${tsid} in generation ${conf.generation} (${conf.mode})`);
     }
     return { shards: [{ shard_id: tsid, node_id: this.nodeId }], stripe_size: conf.shard_count > 1 ? conf.shard_stripe_size : null };
+  }
+
+  /** Tenant config update (PUT/PATCH /v1/tenant/config): the attached tenant's overrides, persisted. */
+  async setConfig(tenantId: string, update: (current: TenantConfig) => TenantConfig): Promise<void> {
+    const t = this.get(tenantId);
+    t.location = { ...t.location, tenant_conf: update(t.location.tenant_conf ?? {}) };
+    await t.saveLocation();
+    log.info(`tenant ${tenantId} config updated`, { tenant_conf: JSON.stringify(t.location.tenant_conf) });
   }
 
   /** Broker info for any timeline: hand it to that timeline's WAL receiver. */
