@@ -16,7 +16,10 @@ export class PageserverClient extends JsonClient {
   timelines(tenantShardId: string): Promise<TimelineInfo[]> { return this.get(`/v1/tenant/${tenantShardId}/timeline`); }
   timeline(tenantShardId: string, timelineId: string): Promise<TimelineInfo> { return this.get(`/v1/tenant/${tenantShardId}/timeline/${timelineId}`); }
   gc(tenantShardId: string, timelineId: string, gcHorizon: number | null = null): Promise<GcResult> { return this.put(`/v1/tenant/${tenantShardId}/timeline/${timelineId}/do_gc`, { gc_horizon: gcHorizon }); }
-  checkpoint(tenantShardId: string, timelineId: string): Promise<null> { return this.put(`/v1/tenant/${tenantShardId}/timeline/${timelineId}/checkpoint`, undefined); }
+  /** Flushes to a layer file; with waitUntilUploaded, also until remote storage holds it. */
+  checkpoint(tenantShardId: string, timelineId: string, options: { waitUntilUploaded?: boolean } = {}): Promise<null> {
+    return this.put(`/v1/tenant/${tenantShardId}/timeline/${timelineId}/checkpoint${options.waitUntilUploaded ? '?wait_until_uploaded=true' : ''}`, undefined);
+  }
   locationConfigs(): Promise<LocationConfigListing> { return this.get('/v1/location_config'); }
   tenantConfig(tenantShardId: string): Promise<TenantConfigResponse> { return this.get(`/v1/tenant/${tenantShardId}/config`); }
 

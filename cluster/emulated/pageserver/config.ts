@@ -19,6 +19,17 @@ export interface PageserverSettings {
   registration: NodeRegisterRequest;
   /** How long a read waits for WAL to arrive (pageserver.toml wait_lsn_timeout; neon: 300s). */
   waitLsnTimeoutMs: number;
+  /** pageserver.toml remote_storage: LocalFs (local_path, relative to the workdir) or S3 (bucket_name, ...); null: none. */
+  remoteStorage: { kind: 'local-fs'; path: string } | { kind: 's3'; table: Record<string, unknown> } | null;
+}
+
+function remoteStorageOf(value: unknown, workdir: string): PageserverSettings['remoteStorage'] {
+  if (value === undefined) return null;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('pageserver.toml: remote_storage must be a table, e.g. { local_path = "..." }');
+  const table = value as Record<string, unknown>;
+  if (typeof table['local_path'] === 'string') return { kind: 'local-fs', path: path.resolve(workdir, table['local_path']) };
+  if (typeof table['bucket_name'] === 'string') return { kind: 's3', table };
+  throw new Error('pageserver.toml: remote_storage needs local_path (LocalFs) or bucket_name and bucket_region (S3)');
 }
 
 function readToml(file: string): Record<string, unknown> {
@@ -57,6 +68,7 @@ export function loadSettings(workdir: string): PageserverSettings {
     controlPlaneApi: controlPlaneApi.endsWith('/') ? controlPlaneApi : controlPlaneApi + '/',
     brokerEndpoint: typeof conf['broker_endpoint'] === 'string' ? conf['broker_endpoint'] : 'http://127.0.0.1:50051',
     waitLsnTimeoutMs: typeof conf['wait_lsn_timeout'] === 'string' ? parseDuration(conf['wait_lsn_timeout']) : 300_000,
+    remoteStorage: remoteStorageOf(conf['remote_storage'], workdir),
     availabilityZone,
     registration: {
       node_id: id,

@@ -12,7 +12,10 @@ import { fatal, installLifecycle, onShutdown } from '../common/lifecycle.ts';
 import { log } from '../common/logger.ts';
 import { writeOwnPidFile } from '../common/pid-file.ts';
 import { loadSettings, type PageserverSettings } from './config.ts';
-import { reAttachUntilAccepted } from './upcalls.ts';
+import { reAttachUntilAccepted, validateGenerations } from './upcalls.ts';
+import { DeletionQueue } from './remote/deletion-queue.ts';
+import { LocalFsRemoteStorage } from './remote/local-fs.ts';
+import type { PageserverRemote } from './tenants/tenant.ts';
 import { startPageService } from './page-service.ts';
 import { pageserverRoutes } from './routes.ts';
 import { TenantManager } from './tenants/tenant-manager.ts';
@@ -61,10 +64,21 @@ log.info(`pageserver ${settings.id} listening`, {
   pg: `${settings.listenPg.host}:${settings.listenPg.port}`,
 });
 
+/** The remote storage pageserver.toml names, with its deletion queue; null without one. */
+function openRemote(s: PageserverSettings): PageserverRemote | null {
+  if (!s.remoteStorage) return null;
+  if (s.remoteStorage.kind === 's3') fatal('remote_storage: S3 is not supported by this build yet; use local_path');
+  const storage = new LocalFsRemoteStorage(s.remoteStorage.path);
+  const deletions = new DeletionQueue(storage, (tenants) => validateGenerations(s, tenants));
+  onShutdown(() => deletions.close());
+  log.info(`remote storage: ${storage.description}`);
+  return { storage, deletions };
+}
+
 const emptyLocalDisk = fs.readdirSync(tenantsDir).length === 0;
 const answer = await reAttachUntilAccepted(settings, emptyLocalDisk, () => stopping);
 if (answer) {
-  const manager = new TenantManager(tenantsDir, settings.id);
+  const manager = new TenantManager(tenantsDir, settings.id, openRemote(settings));
   await manager.applyReAttach(answer);
   onShutdown(() => manager.closeAll());
   try {

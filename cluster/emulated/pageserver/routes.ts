@@ -95,8 +95,14 @@ export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: 
     return tenant(ctx).gcTimeline(timelineParam(ctx), body.gc_horizon ?? null);
   });
   // Flushes what is in memory to disk (the testing route neon's tests use to force a layer flush).
+  // ?wait_until_uploaded=true: and until remote storage holds it (remote_consistent_lsn caught up).
   server.put('/v1/tenant/:tenant_shard_id/timeline/:timeline_id/checkpoint', async (ctx) => {
-    await tenant(ctx).timeline(timelineParam(ctx)).checkpointOrThrow();
+    const timeline = tenant(ctx).timeline(timelineParam(ctx));
+    await timeline.checkpointOrThrow();
+    if (ctx.query.get('wait_until_uploaded') === 'true') {
+      if (!timeline.remote) throw badRequest('wait_until_uploaded: this pageserver has no remote_storage configured');
+      await timeline.remote.waitUploaded();
+    }
     return null;
   });
 }

@@ -36,3 +36,10 @@ export async function reAttachUntilAccepted(
   }
   return null;
 }
+
+/** `POST {control_plane_api}validate`: which of these (tenant shard, generation) are still current. */
+export async function validateGenerations(settings: PageserverSettings, tenants: { id: string; gen: number }[]): Promise<{ id: string; valid: boolean }[]> {
+  const res = await httpRequest(`${settings.controlPlaneApi}validate`, { method: 'POST', body: { tenants }, timeoutMs: 10_000 });
+  if (res.status !== 200) throw new Error(`validate answered ${res.status}: ${res.body.slice(0, 200)}`);
+  return (JSON.parse(res.body) as { tenants: { id: string; valid: boolean }[] }).tenants;
+}

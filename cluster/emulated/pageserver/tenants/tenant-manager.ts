@@ -13,7 +13,7 @@ import { parseLsn } from '../../../wal/lsn.ts';
 import { FailpointError } from '../../common/failpoints.ts';
 import { badRequest, notFound } from '../../common/http-server.ts';
 import { log } from '../../common/logger.ts';
-import { Tenant, LOCATION_FILE } from './tenant.ts';
+import { Tenant, LOCATION_FILE, type PageserverRemote } from './tenant.ts';
 
 export class TenantManager {
   private readonly tenants = new Map<string, Tenant>();
@@ -25,6 +25,7 @@ export class TenantManager {
   constructor(
     private readonly tenantsDir: string,
     readonly nodeId: number,
+    private readonly remote: PageserverRemote | null = null,
   ) {}
 
   private dir(tsid: string): string {
@@ -55,7 +56,7 @@ export class TenantManager {
       if (t.mode === 'Secondary') this.secondaries.set(t.id, location);
       else {
         try {
-          this.tenants.set(t.id, await Tenant.open(t.id, this.dir(t.id), location, `pageserver ${this.nodeId}`));
+          this.tenants.set(t.id, await Tenant.open(t.id, this.dir(t.id), location, `pageserver ${this.nodeId}`, this.remote));
         } catch (err) {
           if (!(err instanceof FailpointError)) throw err;
           log.error(`tenant ${t.id} failed to attach; it is not served (neon: Broken)`, { error: err.message });
@@ -112,7 +113,7 @@ export class TenantManager {
       await existing.saveLocation();
     } else {
       this.secondaries.delete(tsid);
-      this.tenants.set(tsid, await Tenant.open(tsid, this.dir(tsid), conf, `pageserver ${this.nodeId}`));
+      this.tenants.set(tsid, await Tenant.open(tsid, this.dir(tsid), conf, `pageserver ${this.nodeId}`, this.remote));
       log.info(`attached tenant ${tsid} in generation ${conf.generation} (${conf.mode})`);
     }
     return { shards: [{ shard_id: tsid, node_id: this.nodeId }], stripe_size: conf.shard_count > 1 ? conf.shard_stripe_size : null };

@@ -16,6 +16,15 @@ import { log } from '../../common/logger.ts';
 import { gcSettings, type GcResult } from '../timeline/gc-policy.ts';
 import { Timeline, type TimelineMeta } from '../timeline/timeline.ts';
 import { WalReceiver } from '../timeline/walreceiver.ts';
+import type { DeletionQueue } from '../remote/deletion-queue.ts';
+import { readLatestIndex, RemoteTimelineClient, type RemoteIndex } from '../remote/remote-timeline-client.ts';
+import type { RemoteStorage } from '../remote/remote-storage.ts';
+
+/** The pageserver's remote storage and its deletion queue, shared by its tenants. */
+export interface PageserverRemote {
+  storage: RemoteStorage;
+  deletions: DeletionQueue;
+}
 
 export const LOCATION_FILE = 'config-v1';
 const DEFAULT_PG_VERSION = 17;
@@ -35,6 +44,7 @@ export class Tenant {
     readonly dir: string,
     public location: LocationConfig,
     private readonly consumer: string,
+    private readonly remote: PageserverRemote | null,
   ) {
     // Background GC every gc_period (0 disables), read from the tenant config each time.
     this.gcTimer = setInterval(() => void this.backgroundGc(), GC_TICK_MS);
@@ -63,9 +73,9 @@ export class Tenant {
     return this.location.generation ?? 0;
   }
 
-  static async open(id: string, dir: string, location: LocationConfig, consumer: string): Promise<Tenant> {
+  static async open(id: string, dir: string, location: LocationConfig, consumer: string, remote: PageserverRemote | null = null): Promise<Tenant> {
     await fsp.mkdir(path.join(dir, 'timelines'), { recursive: true });
-    const tenant = new Tenant(id, dir, location, consumer);
+    const tenant = new Tenant(id, dir, location, consumer, remote);
     await tenant.saveLocation();
     await tenant.loadTimelines();
     if (failpointsActive()) {
@@ -98,10 +108,30 @@ export class Tenant {
       if (!meta) return null;
       const ancestor = meta.ancestor_timeline_id ? await load(meta.ancestor_timeline_id) : null;
       const timeline = await Timeline.load(this.id, path.join(this.dir, 'timelines', id), meta, ancestor);
+      await this.connectRemote(timeline, false);
       this.add(timeline);
       return timeline;
     };
     for (const id of metas.keys()) await load(id);
+  }
+
+  /**
+   * Gives the timeline its uploader. A loaded timeline first learns what remote storage already
+   * holds (so unchanged layers are not uploaded again); a new one uploads its first index at once,
+   * so that even an empty timeline can be restored from remote storage.
+   */
+  private async connectRemote(timeline: Timeline, isNew: boolean): Promise<void> {
+    if (!this.remote) return;
+    const { storage, deletions } = this.remote;
+    let existing: RemoteIndex | null = null;
+    if (!isNew) {
+      existing = await readLatestIndex(storage, this.id, timeline.id, this.generation).catch((err: Error) => {
+        log.warn(`cannot read the remote index of timeline ${timeline.id}; uploading it whole`, { error: err.message });
+        return null;
+      });
+    }
+    timeline.remote = new RemoteTimelineClient(storage, this.id, timeline.id, () => this.generation, timeline.uploadSource(), (t, g, keys) => deletions.enqueue(t, g, keys), existing, timeline.startLsn);
+    timeline.remote.schedule();
   }
 
   private add(timeline: Timeline): void {
@@ -151,6 +181,7 @@ export class Tenant {
         initdb_lsn: INITDB_LSN, pg_version: req.pg_version ?? DEFAULT_PG_VERSION,
       }, null, 0);
     }
+    await this.connectRemote(timeline, true);
     this.add(timeline);
     log.info(`created timeline ${this.id}/${timeline.id}`, { ancestor: timeline.meta.ancestor_timeline_id, start: formatLsn(timeline.startLsn) });
     return { info: timeline.info(), created: true };

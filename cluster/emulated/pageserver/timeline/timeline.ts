@@ -14,6 +14,7 @@ import { bugOn } from '../../common/bugs.ts';
 import { failpoint, failpointsActive } from '../../common/failpoints.ts';
 import { log } from '../../common/logger.ts';
 import { TimelineStore, type StoreOptions } from '../storage/timeline-store.ts';
+import type { RemoteTimelineClient, UploadSource } from '../remote/remote-timeline-client.ts';
 import { LsnTimes, nextGcCutoff, type GcResult, type GcSettings } from './gc-policy.ts';
 import { mergeScans, type ScanEntry } from './merge-scans.ts';
 
@@ -42,10 +43,21 @@ const CHECKPOINT_IDLE_MS = 10_000;
  * whatever the data size, even when compaction holds up flushes (neon's l0 flush stall). */
 const MAX_IN_MEMORY_BYTES = 48 * 1024 * 1024;
 
-/** Neon's checkpoint-before-saving-metadata: the layer file is written, the index not yet. */
-const STORE_OPTIONS: StoreOptions = {
-  hooks: { beforeCommit: (op) => (op === 'flush' && failpointsActive() ? failpoint('checkpoint-before-saving-metadata') : undefined) },
-};
+/** Store hooks: Neon's checkpoint-before-saving-metadata failpoint (the layer file is written,
+ * the index not yet), and after each commit a call to whoever uploads the new layer set. */
+function storeOptions(commits: CommitListener): StoreOptions {
+  return {
+    hooks: {
+      beforeCommit: (op) => (op === 'flush' && failpointsActive() ? failpoint('checkpoint-before-saving-metadata') : undefined),
+      afterCommit: () => commits.onCommit?.(),
+    },
+  };
+}
+
+/** Set once the Timeline exists (the store is opened before it). */
+interface CommitListener {
+  onCommit?: () => void;
+}
 
 const BUG_TRUST_LAST_RECEIVED = bugOn('ps-trust-last-received');
 
@@ -66,6 +78,8 @@ export class Timeline {
   /** Branches of this timeline (they read it at their ancestor_lsn, which GC must keep). */
   readonly children = new Set<Timeline>();
   private readonly pendingBranchPoints: Lsn[] = [];
+  /** Uploads to remote storage, when the pageserver has one (set by the tenant). */
+  remote: RemoteTimelineClient | null = null;
   /** Filled by the WAL receiver, for TimelineInfo. */
   walSource: { connstr: string | null; status: string; lastMsgLsn: Lsn | null; lastMsgTs: number | null } = { connstr: null, status: 'idle', lastMsgLsn: null, lastMsgTs: null };
 
@@ -75,7 +89,9 @@ export class Timeline {
     readonly meta: TimelineMeta,
     readonly store: TimelineStore,
     readonly ancestor: Timeline | null,
+    commits: CommitListener,
   ) {
+    commits.onCommit = () => this.remote?.schedule();
     this.lastRecordStart = Number(store.metadata['prev_record_lsn'] ?? 0);
     this.gcCutoff = Number(store.metadata['applied_gc_cutoff_lsn'] ?? 0);
     this.timer = setInterval(() => void this.maybeCheckpoint(true), CHECKPOINT_IDLE_MS / 2);
@@ -121,10 +137,11 @@ export class Timeline {
 
   static async create(tenantShardId: string, dir: string, meta: TimelineMeta, ancestor: Timeline | null, prevRecordLsn: Lsn): Promise<Timeline> {
     await fsp.mkdir(path.join(dir, 'layers'), { recursive: true });
-    const store = await TimelineStore.open(path.join(dir, 'layers'), STORE_OPTIONS);
+    const commits: CommitListener = {};
+    const store = await TimelineStore.open(path.join(dir, 'layers'), storeOptions(commits));
     await store.initialize(meta.ancestor_lsn ?? meta.initdb_lsn, { prev_record_lsn: prevRecordLsn });
     await writeFileAtomic(path.join(dir, META_FILE), JSON.stringify(meta, null, 1) + '\n');
-    return new Timeline(tenantShardId, dir, meta, store, ancestor);
+    return new Timeline(tenantShardId, dir, meta, store, ancestor, commits);
   }
 
   static readMeta(dir: string): TimelineMeta | null {
@@ -133,8 +150,9 @@ export class Timeline {
   }
 
   static async load(tenantShardId: string, dir: string, meta: TimelineMeta, ancestor: Timeline | null): Promise<Timeline> {
-    const store = await TimelineStore.open(path.join(dir, 'layers'), STORE_OPTIONS);
-    const timeline = new Timeline(tenantShardId, dir, meta, store, ancestor);
+    const commits: CommitListener = {};
+    const store = await TimelineStore.open(path.join(dir, 'layers'), storeOptions(commits));
+    const timeline = new Timeline(tenantShardId, dir, meta, store, ancestor, commits);
     if (BUG_TRUST_LAST_RECEIVED) timeline.skipToLastReceived();
     return timeline;
   }
@@ -338,6 +356,22 @@ export class Timeline {
     };
   }
 
+  /** What remote storage gets: the layer set and the metadata committed with it, read together. */
+  uploadSource(): UploadSource {
+    return {
+      snapshot: () => ({
+        layers: this.store.layers(),
+        metadata: {
+          ...this.meta,
+          disk_consistent_lsn: this.store.diskConsistentLsn,
+          prev_record_lsn: Number(this.store.metadata['prev_record_lsn'] ?? 0),
+          applied_gc_cutoff_lsn: Number(this.store.metadata['applied_gc_cutoff_lsn'] ?? 0),
+        },
+      }),
+      layerPath: (name) => path.join(this.dir, 'layers', name),
+    };
+  }
+
   info(): TimelineInfo {
     const lsn = (n: Lsn) => formatLsn(n);
     const layers = this.store.layers();
@@ -352,9 +386,9 @@ export class Timeline {
       applied_gc_cutoff_lsn: lsn(this.appliedGcCutoffLsn),
       min_readable_lsn: lsn(this.appliedGcCutoffLsn),
       disk_consistent_lsn: lsn(this.store.diskConsistentLsn),
-      // Nothing is uploaded to remote storage yet: the remote copy is the timeline's start.
-      remote_consistent_lsn: lsn(this.startLsn),
-      remote_consistent_lsn_visible: lsn(this.startLsn),
+      // Without remote storage nothing is uploaded: the remote copy is the timeline's start.
+      remote_consistent_lsn: lsn(this.remote?.remoteConsistentLsn ?? this.startLsn),
+      remote_consistent_lsn_visible: lsn(this.remote?.remoteConsistentLsn ?? this.startLsn),
       initdb_lsn: lsn(this.meta.initdb_lsn),
       current_logical_size: physical,
       current_logical_size_is_accurate: false,
@@ -382,6 +416,7 @@ export class Timeline {
     await this.checkpointing;
     // As the real pageserver on a clean shutdown: flush, so a restart need not replay this WAL.
     if (this.unflushed()) await this.checkpoint();
+    await this.remote?.close();
     for (const w of this.waiters) w.resolve();
     this.waiters = [];
     await this.store.close();

@@ -1,0 +1,165 @@
+// Uploads one timeline to remote storage (Neon's RemoteTimelineClient). After every change to the
+// local layer set (flush, compaction, GC) the new layers are uploaded under this attachment's
+// generation, then index_part.json-<generation> listing all current layers; remote_consistent_lsn
+// is then the disk_consistent_lsn that index records. Layers the index no longer lists are handed
+// to the deletion queue, which deletes them only once the generation is confirmed current.
+//
+// Uploads are coalesced (a change during an upload causes one more pass) and retried with backoff
+// when the storage fails; a failure never loses data, it only holds remote_consistent_lsn back.
+
+import fsp from 'node:fs/promises';
+import { formatLsn, type Lsn } from '../../../wal/lsn.ts';
+import { log } from '../../common/logger.ts';
+import type { LayerInfo } from '../storage/layer-reader.ts';
+import { buildIndexPart, parseIndexPart, serializeIndexPart, UNSHARDED, type LayerRemoteMetadata, type RemoteTimelineMetadata } from './index-part.ts';
+import { indexPartKey, latestIndexKey, layerKey, timelinePrefix } from './remote-paths.ts';
+import type { RemoteStorage } from './remote-storage.ts';
+
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_MS = 5000;
+
+/** What the client uploads from: the timeline's current layers, their files and metadata. */
+export interface UploadSource {
+  /** A consistent snapshot: the layers and the metadata (disk_consistent_lsn) they make up. */
+  snapshot(): { layers: LayerInfo[]; metadata: RemoteTimelineMetadata };
+  layerPath(name: string): string;
+}
+
+/** Receives the keys of objects no index of this generation refers to any more. */
+export type DeleteLater = (tenantShardId: string, generation: number, keys: string[]) => void;
+
+/** Where the latest index at or below a generation says a timeline stands. */
+export interface RemoteIndex {
+  generation: number;
+  layers: Map<string, LayerRemoteMetadata>;
+  metadata: RemoteTimelineMetadata;
+}
+
+/** Reads the newest index_part at or below `generation`; null when the timeline has none. */
+export async function readLatestIndex(storage: RemoteStorage, tenantShardId: string, timelineId: string, generation: number): Promise<RemoteIndex | null> {
+  const keys = (await storage.list(timelinePrefix(tenantShardId, timelineId))).map((o) => o.key);
+  const latest = latestIndexKey(keys, generation);
+  if (!latest) return null;
+  const data = await storage.get(latest.key);
+  if (!data) return null; // deleted between list and get: as if absent
+  const { index, metadata } = parseIndexPart(data, latest.key);
+  return { generation: latest.generation, layers: new Map(Object.entries(index.layer_metadata)), metadata };
+}
+
+class LayerVanished extends Error {}
+
+export class RemoteTimelineClient {
+  /** The layers of the last uploaded index, with the generation each was uploaded in. */
+  private uploaded: Map<string, LayerRemoteMetadata>;
+  private remoteConsistent: Lsn;
+  /** The generation of the newest index this client knows remote storage has (null: none yet). */
+  private indexGeneration: number | null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private closed = false;
+  private retryMs = FIRST_RETRY_MS;
+  /** The last upload failure, until an upload succeeds (for status and logs). */
+  lastError: string | null = null;
+
+  constructor(
+    private readonly storage: RemoteStorage,
+    readonly tenantShardId: string,
+    readonly timelineId: string,
+    private readonly generation: () => number,
+    private readonly source: UploadSource,
+    private readonly deleteLater: DeleteLater,
+    /** What remote storage already holds (from readLatestIndex), or null for a new timeline. */
+    existing: RemoteIndex | null,
+    startLsn: Lsn,
+  ) {
+    this.uploaded = new Map(existing?.layers ?? []);
+    this.remoteConsistent = existing?.metadata.disk_consistent_lsn ?? startLsn;
+    this.indexGeneration = existing?.generation ?? null;
+  }
+
+  get remoteConsistentLsn(): Lsn {
+    return this.remoteConsistent;
+  }
+
+  /** The local layer set changed: upload (now, or after the upload in progress). */
+  schedule(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.run().finally(() => (this.running = null));
+  }
+
+  /** Resolves once remote storage holds everything on local disk at the time of the call. */
+  async waitUploaded(): Promise<void> {
+    const target = this.source.snapshot().metadata.disk_consistent_lsn;
+    this.schedule();
+    while (this.remoteConsistent < target || this.running) {
+      if (this.closed) throw new Error(`timeline ${this.timelineId} is shutting down; remote_consistent_lsn ${formatLsn(this.remoteConsistent)}`);
+      if (this.running) await this.running;
+      else this.schedule();
+    }
+  }
+
+  /** Stops uploading after the pass in progress (which is awaited). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.again = false;
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.uploadOnce();
+        this.lastError = null;
+        this.retryMs = FIRST_RETRY_MS;
+      } catch (err) {
+        if (err instanceof LayerVanished) {
+          this.again = true; // the layer set changed under us: start over from the new one
+          continue;
+        }
+        this.lastError = (err as Error).message;
+        log.warn(`upload of timeline ${this.timelineId} failed; retrying in ${this.retryMs} ms`, { error: this.lastError });
+        await new Promise((r) => setTimeout(r, this.retryMs));
+        this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
+        this.again = !this.closed;
+      }
+    } while (this.again && !this.closed);
+  }
+
+  private async uploadOnce(): Promise<void> {
+    const generation = this.generation();
+    const { layers, metadata } = this.source.snapshot();
+    // Nothing new, and this generation has its index: a new timeline or attachment always writes one.
+    const unchanged = metadata.disk_consistent_lsn <= this.remoteConsistent && this.uploaded.size === layers.length && layers.every((l) => this.uploaded.has(l.name));
+    if (unchanged && this.indexGeneration === generation) return;
+    const current = new Map<string, LayerRemoteMetadata>();
+    for (const layer of layers) {
+      let remote = this.uploaded.get(layer.name);
+      if (!remote) {
+        let data: Buffer;
+        try {
+          data = await fsp.readFile(this.source.layerPath(layer.name));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new LayerVanished(layer.name);
+          throw err;
+        }
+        await this.storage.put(layerKey(this.tenantShardId, this.timelineId, layer.name, generation), data);
+        remote = { file_size: data.length, generation, shard: UNSHARDED };
+        this.uploaded.set(layer.name, remote);
+      }
+      current.set(layer.name, remote);
+    }
+    await this.storage.put(indexPartKey(this.tenantShardId, this.timelineId, generation), serializeIndexPart(buildIndexPart(current, metadata)));
+    this.remoteConsistent = Math.max(this.remoteConsistent, metadata.disk_consistent_lsn);
+    this.indexGeneration = generation;
+    const dropped = [...this.uploaded].filter(([name]) => !current.has(name));
+    this.uploaded = current;
+    if (dropped.length) {
+      this.deleteLater(this.tenantShardId, generation, dropped.map(([name, m]) => layerKey(this.tenantShardId, this.timelineId, name, m.generation)));
+    }
+  }
+}
