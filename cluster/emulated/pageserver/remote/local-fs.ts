@@ -70,7 +70,13 @@ export class LocalFsRemoteStorage implements RemoteStorage {
         if (e.isDirectory()) await walk(full);
         else if (e.isFile() && !e.name.endsWith(TEMP_SUFFIX)) {
           const key = path.relative(this.root, full).split(path.sep).join('/');
-          if (key.startsWith(prefix)) out.push({ key, size: (await fsp.stat(full)).size });
+          if (!key.startsWith(prefix)) continue;
+          try {
+            out.push({ key, size: (await fsp.stat(full)).size });
+          } catch (err) {
+            // Deleted since the directory was read: it is not there any more, so not listed.
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new RemoteStorageError('list', prefix, (err as Error).message, { cause: err });
+          }
         }
       }
     };
