@@ -69,3 +69,40 @@ t.test('layers and index_part go to remote storage; generations and deletions fo
   t.same(new Set((await objects()).filter((k) => !k.startsWith('index_part'))), expected, 'remote storage holds exactly the layers of the newest index');
   t.same((await query(ep, 'SELECT v FROM t WHERE k = 7')).rows, [{ v: 'round 14' }], 'the data is all there');
 });
+
+t.test('disk loss: a pageserver whose tenant directory is gone restores every timeline from remote storage', async (t) => {
+  const cluster = await startTestCluster(t);
+  const { tenantId, timelineId } = await cluster.createTenant({ config: { pitr_interval: '30days' } });
+  const ep = await cluster.createEndpoint();
+  const ps = cluster.pageserver(1);
+  await query(ep, 'CREATE TABLE t (k bigint PRIMARY KEY, v text)');
+  await query(ep, `INSERT INTO t VALUES ${Array.from({ length: 200 }, (_, i) => `(${i}, 'main ${i}')`).join(',')}`);
+  const child = await cluster.createBranch('child');
+  const childEp = await cluster.createEndpoint({ branchName: 'child' });
+  await query(childEp, `INSERT INTO t VALUES ${Array.from({ length: 50 }, (_, i) => `(${1000 + i}, 'child ${i}')`).join(',')}`);
+  await query(ep, `INSERT INTO t VALUES ${Array.from({ length: 50 }, (_, i) => `(${2000 + i}, 'late ${i}')`).join(',')}`); // WAL after the upload below
+  for (const tl of [timelineId, child.timelineId]) {
+    await waitUntil('ingest', async () => parseLsn((await ps.timeline(tenantId, tl)).last_record_lsn) > parseLsn((await ps.timeline(tenantId, tl)).initdb_lsn), 10_000);
+    await ps.checkpoint(tenantId, tl, { waitUntilUploaded: true });
+  }
+  await query(ep, `INSERT INTO t VALUES ${Array.from({ length: 50 }, (_, i) => `(${3000 + i}, 'after upload ${i}')`).join(',')}`);
+  await cluster.stopEndpoint('ep-child');
+  await cluster.stopEndpoint('ep-main');
+
+  await cluster.stopComponent('ps1', 'immediate');
+  fs.rmSync(path.join(cluster.layout.pageserverDir(1), 'tenants', tenantId), { recursive: true, force: true });
+  await cluster.startComponent('ps1');
+  await waitUntil('the tenant re-attached', async () => (await ps.get<{ generation: number }>(`/v1/tenant/${tenantId}`).catch(() => null)) !== null, 15_000);
+  const timelines = (await ps.get<{ timeline_id: string; ancestor_timeline_id: string | null }[]>(`/v1/tenant/${tenantId}/timeline`)).map((x) => [x.timeline_id, x.ancestor_timeline_id] as const);
+  t.same(new Map(timelines), new Map([[timelineId, null], [child.timelineId, timelineId]]), 'both timelines are back, the branch under its ancestor');
+  await waitUntil('the config reconciled back', async () => (await ps.tenantConfig(tenantId)).tenant_specific_overrides['pitr_interval'] === '30days', 10_000);
+  t.pass('the tenant config is back from the storage controller, not replaced by defaults');
+
+  await cluster.startEndpoint('ep-main');
+  await cluster.startEndpoint('ep-child');
+  const mainRows = await query(ep, 'SELECT count(*) AS n FROM t');
+  t.equal(Number(mainRows.rows[0].n), 300, 'main: uploaded rows plus the WAL after the upload, caught up from the safekeepers');
+  t.same((await query(ep, 'SELECT v FROM t WHERE k = 3049')).rows, [{ v: 'after upload 49' }]);
+  const childRows = await query(childEp, 'SELECT count(*) AS n FROM t');
+  t.equal(Number(childRows.rows[0].n), 250, 'the branch: its ancestor\'s rows at the branch point plus its own');
+});

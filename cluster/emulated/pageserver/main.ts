@@ -15,6 +15,8 @@ import { loadSettings, type PageserverSettings } from './config.ts';
 import { reAttachUntilAccepted, validateGenerations } from './upcalls.ts';
 import { DeletionQueue } from './remote/deletion-queue.ts';
 import { LocalFsRemoteStorage } from './remote/local-fs.ts';
+import type { RemoteStorage } from './remote/remote-storage.ts';
+import { loadS3Sdk, parseS3Settings, S3RemoteStorage } from './remote/s3.ts';
 import type { PageserverRemote } from './tenants/tenant.ts';
 import { startPageService } from './page-service.ts';
 import { pageserverRoutes } from './routes.ts';
@@ -65,10 +67,17 @@ log.info(`pageserver ${settings.id} listening`, {
 });
 
 /** The remote storage pageserver.toml names, with its deletion queue; null without one. */
-function openRemote(s: PageserverSettings): PageserverRemote | null {
+async function openRemote(s: PageserverSettings): Promise<PageserverRemote | null> {
   if (!s.remoteStorage) return null;
-  if (s.remoteStorage.kind === 's3') fatal('remote_storage: S3 is not supported by this build yet; use local_path');
-  const storage = new LocalFsRemoteStorage(s.remoteStorage.path);
+  let storage: RemoteStorage;
+  try {
+    if (s.remoteStorage.kind === 's3') {
+      // The SDK is loaded only here: it would add ~100 ms to every pageserver start.
+      storage = new S3RemoteStorage(await loadS3Sdk(), parseS3Settings(s.remoteStorage.table));
+    } else storage = new LocalFsRemoteStorage(s.remoteStorage.path);
+  } catch (err) {
+    fatal(`pageserver.toml: ${(err as Error).message}`);
+  }
   const deletions = new DeletionQueue(storage, (tenants) => validateGenerations(s, tenants));
   onShutdown(() => deletions.close());
   log.info(`remote storage: ${storage.description}`);
@@ -78,7 +87,7 @@ function openRemote(s: PageserverSettings): PageserverRemote | null {
 const emptyLocalDisk = fs.readdirSync(tenantsDir).length === 0;
 const answer = await reAttachUntilAccepted(settings, emptyLocalDisk, () => stopping);
 if (answer) {
-  const manager = new TenantManager(tenantsDir, settings.id, openRemote(settings));
+  const manager = new TenantManager(tenantsDir, settings.id, await openRemote(settings));
   await manager.applyReAttach(answer);
   onShutdown(() => manager.closeAll());
   try {

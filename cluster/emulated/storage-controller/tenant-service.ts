@@ -150,7 +150,9 @@ export class TenantService {
   /** A restarted pageserver: its shards get the next generation, which it will now serve. */
   async reAttach(nodeId: number): Promise<ReAttachResponse> {
     const updated = await this.persistence.reAttach(nodeId);
-    for (const record of updated) this.shards.set(record.tenantId, { record, attached: true });
+    // Not yet confirmed: once the node is Active the reconcile loop sends the full location
+    // (tenant_conf included) in the new generation — a pageserver that lost its disk gets its config back.
+    for (const record of updated) this.shards.set(record.tenantId, { record, attached: false });
     if (updated.length) log.info(`re-attach of node ${nodeId}: ${updated.length} shard(s) in new generations`);
     return {
       tenants: updated.map((r) => ({ id: formatTenantShardId(r), gen: r.generation, mode: 'AttachedSingle', stripe_size: r.stripeSize })),

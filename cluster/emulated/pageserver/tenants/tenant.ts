@@ -17,6 +17,7 @@ import { gcSettings, type GcResult } from '../timeline/gc-policy.ts';
 import { Timeline, type TimelineMeta } from '../timeline/timeline.ts';
 import { WalReceiver } from '../timeline/walreceiver.ts';
 import type { DeletionQueue } from '../remote/deletion-queue.ts';
+import { downloadTimeline, remoteTimelineIds } from '../remote/download.ts';
 import { readLatestIndex, RemoteTimelineClient, type RemoteIndex } from '../remote/remote-timeline-client.ts';
 import type { RemoteStorage } from '../remote/remote-storage.ts';
 
@@ -78,6 +79,7 @@ export class Tenant {
     const tenant = new Tenant(id, dir, location, consumer, remote);
     await tenant.saveLocation();
     await tenant.loadTimelines();
+    await tenant.restoreFromRemote();
     if (failpointsActive()) {
       // Loaded, not yet serving: a failure here is a failed attach (neon: the tenant goes Broken).
       try {
@@ -113,6 +115,21 @@ export class Tenant {
       return timeline;
     };
     for (const id of metas.keys()) await load(id);
+  }
+
+  /**
+   * Attach: timelines remote storage holds that this disk lacks (a new location, a lost disk) are
+   * downloaded from the newest index at or below our generation, then loaded; their WAL
+   * receivers catch up from the index's disk_consistent_lsn.
+   */
+  private async restoreFromRemote(): Promise<void> {
+    if (!this.remote) return;
+    const missing = (await remoteTimelineIds(this.remote.storage, this.id)).filter((id) => !this.timelines.has(id));
+    for (const id of missing) {
+      const index = await downloadTimeline(this.remote.storage, this.id, id, this.generation, path.join(this.dir, 'timelines', id));
+      if (index) log.info(`restored timeline ${this.id}/${id} from remote storage`, { generation: index.generation, layers: index.layers.size, disk_consistent_lsn: formatLsn(index.metadata.disk_consistent_lsn) });
+    }
+    if (missing.length) await this.loadTimelines();
   }
 
   /**

@@ -34,7 +34,8 @@ export class LsnError extends Error {
   }
 }
 
-const META_FILE = 'timeline.json';
+/** Written last when a timeline is created or downloaded: a directory without it is no timeline. */
+export const META_FILE = 'timeline.json';
 /** Bug switch ps-trust-last-received: where received LSN progress is noted, and how often. */
 const LAST_RECEIVED_FILE = 'last_received.json';
 const LAST_RECEIVED_SAVE_MS = 20;
