@@ -3,11 +3,12 @@
 // `initSpecDecoder` accepts the same shape with everything optional, for `init --config FILE`.
 
 import {
-  array, bool, exactly, intRange, literal, nullable, optional, parsed, partialStruct, record, string, struct, tuple2, u16, u64, withDefault,
+  DecodeError, array, bool, exactly, intRange, literal, nullable, optional, parsed, partialStruct, record, string, struct, tuple2, u16, u64, withDefault,
   type Decoded, type Decoder,
 } from '../util/decode.ts';
 import { parseLsn } from '../wal/lsn.ts';
 import { BUG_SWITCHES } from '../bugs.ts';
+import { parseS3Settings, type S3Settings } from '../emulated/pageserver/remote/s3.ts';
 import { formatDuration, parseDuration } from '../util/duration.ts';
 import { BACKEND_NAMES, parseHostPort, formatHostPort, type ClusterConfig, type EndpointMode, type HostPort } from './types.ts';
 
@@ -76,6 +77,15 @@ export const CLUSTER_FILE_VERSION = 1;
 
 const branchMappingsDecoder = record(array(tuple2(tenantIdDecoder, tenantIdDecoder)));
 
+/** `remote_storage`: null (local_fs_remote_storage/pageserver/) or pageserver.toml's S3 table. */
+const s3RemoteStorage: Decoder<S3Settings> = (v, path) => {
+  try {
+    return parseS3Settings(v);
+  } catch (err) {
+    throw new DecodeError(path, `${(err as Error).message.replace(/^remote_storage\.?/, '')} (an S3 table: bucket_name, bucket_region, prefix_in_bucket, endpoint, ...)`);
+  }
+};
+
 const bugSwitchDecoder = literal(...(BUG_SWITCHES.map((b) => b.name) as [string, ...string[]]));
 
 export const clusterFileDecoder = struct({
@@ -83,6 +93,7 @@ export const clusterFileDecoder = struct({
   default_tenant_id: withDefault(nullable(tenantIdDecoder), null),
   link_proxies: withDefault(bool, true),
   bug_switches: withDefault(array(bugSwitchDecoder), []),
+  remote_storage: withDefault(nullable(s3RemoteStorage), null),
   storage_broker: struct(brokerFields),
   storage_controller: struct(storconFields),
   pageservers: array(struct(pageserverFields)),
@@ -102,6 +113,7 @@ export const initSpecDecoder = struct({
   default_tenant_id: optional(tenantIdDecoder),
   link_proxies: optional(bool),
   bug_switches: optional(array(bugSwitchDecoder)),
+  remote_storage: optional(nullable(s3RemoteStorage)),
   storage_broker: optional(partialStruct(brokerFields)),
   storage_controller: optional(partialStruct(storconFields)),
   pageservers: optional(array(partialStruct(pageserverFields))),
@@ -117,6 +129,7 @@ export function fromFile(file: ClusterFile): ClusterConfig {
     defaultTenantId: file.default_tenant_id,
     linkProxies: file.link_proxies,
     bugSwitches: file.bug_switches,
+    remoteStorage: file.remote_storage,
     broker: { backend: file.storage_broker.backend, listen: file.storage_broker.listen_addr },
     storageController: {
       backend: file.storage_controller.backend,
@@ -165,6 +178,7 @@ export function toFile(config: ClusterConfig): Record<string, unknown> {
     default_tenant_id: config.defaultTenantId,
     link_proxies: config.linkProxies,
     bug_switches: config.bugSwitches,
+    remote_storage: config.remoteStorage,
     storage_broker: { backend: config.broker.backend, listen_addr: formatHostPort(config.broker.listen) },
     storage_controller: {
       backend: sc.backend,

@@ -1,5 +1,7 @@
 // The cluster model as the harness uses it. cluster.yaml is its on-disk form (see schema.ts).
 
+import type { S3Settings } from '../emulated/pageserver/remote/s3.ts';
+
 export type BackendName = 'emulated';
 export const BACKEND_NAMES: readonly BackendName[] = ['emulated'];
 
@@ -66,6 +68,9 @@ export interface ClusterConfig {
   linkProxies: boolean;
   /** Protocol violations switched on in the emulators, for testing the checker (cluster/bugs.ts). */
   bugSwitches: string[];
+  /** Where pageservers keep remote storage: null for local_fs_remote_storage/pageserver/, else an
+   * S3 bucket (pageserver.toml's table; credentials from AWS_* in the environment of `start`). */
+  remoteStorage: S3Settings | null;
   broker: BrokerConfig;
   storageController: StorageControllerConfig;
   pageservers: PageserverConfig[];

@@ -157,6 +157,7 @@ async function buildConfig(spec: InitSpec | undefined, options: InitOptions, por
     defaultTenantId: spec?.default_tenant_id ?? null,
     linkProxies: spec?.link_proxies ?? true,
     bugSwitches: spec?.bug_switches ?? [],
+    remoteStorage: spec?.remote_storage ?? null,
     broker: { backend: spec?.storage_broker?.backend ?? 'emulated', listen: await address(spec?.storage_broker?.listen_addr) },
     storageController: {
       backend: sc?.backend ?? 'emulated',

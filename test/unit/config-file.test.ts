@@ -12,6 +12,7 @@ const config: ClusterConfig = {
   defaultTenantId: null,
   linkProxies: false,
   bugSwitches: [],
+  remoteStorage: { bucket_name: 'neon', bucket_region: 'eu-north-1', prefix_in_bucket: 'pageserver', endpoint: 'http://127.0.0.1:9000' },
   broker: { backend: 'emulated', listen: { host: '127.0.0.1', port: 20001 } },
   storageController: { backend: 'emulated', listen: { host: '127.0.0.1', port: 20002 }, databaseUrl: null, heartbeatIntervalMs: 1000, maxOfflineMs: 10_000, maxWarmingUpMs: 30_000 },
   pageservers: [{ id: 1, backend: 'emulated', listenPg: { host: '127.0.0.1', port: 20003 }, listenHttp: { host: '127.0.0.1', port: 20004 }, availabilityZone: 'local' }],
@@ -47,9 +48,14 @@ t.test('errors name the line and the key', async (t) => {
   t.throws(() => load(badDuration), { message: `cluster.yaml:${lineOf('often', badDuration)}: storage_controller.heartbeat_interval: invalid value: string "often", expected a duration such as 10s or 500ms ("often" is not a duration; use a number with a unit, e.g. 10s, 500ms, 1m)` });
 
   t.throws(() => load(text.replace('version: 1', 'version: 2')), { message: `cluster.yaml:${lineOf('version')}: version: invalid value: integer \`2\`, expected 1` });
-  t.throws(() => load(text + 'extra: true\n'), { message: `cluster.yaml:${lines.length}: extra: unknown field \`extra\`, expected one of \`version\`, \`default_tenant_id\`, \`link_proxies\`, \`bug_switches\`, \`storage_broker\`, \`storage_controller\`, \`pageservers\`, \`safekeepers\`, \`branch_name_mappings\`, \`endpoints\`` });
+  t.throws(() => load(text + 'extra: true\n'), { message: `cluster.yaml:${lines.length}: extra: unknown field \`extra\`, expected one of \`version\`, \`default_tenant_id\`, \`link_proxies\`, \`bug_switches\`, \`remote_storage\`, \`storage_broker\`, \`storage_controller\`, \`pageservers\`, \`safekeepers\`, \`branch_name_mappings\`, \`endpoints\`` });
   const badMode = text.replace('mode: static:0/16B3748', 'mode: replica');
   t.throws(() => load(badMode), { message: `cluster.yaml:${lineOf('mode: replica', badMode)}: endpoints[0].mode: invalid value: string "replica", expected "primary" or "static:<LSN>"` });
+  const noBucket = text.replace('  bucket_name: neon\n', '');
+  t.throws(() => load(noBucket), { message: /^cluster\.yaml:\d+: remote_storage: bucket_name is required \(an S3 table: bucket_name, bucket_region/ }, 'an S3 remote_storage without bucket_name');
+  const typo = text.replace('bucket_region: eu-north-1', 'bucket_regoin: eu-north-1');
+  t.throws(() => load(typo), { message: /remote_storage: bucket_regoin is not an S3 setting/ }, 'a misspelt S3 key is named');
+  t.equal(load(text.replace(/remote_storage:[\s\S]*?\nstorage_broker/, 'remote_storage: null\nstorage_broker')).remoteStorage, null, 'null: local_fs_remote_storage');
   t.throws(() => load('pageservers: [\n'), { message: /^cluster\.yaml:\d+: not valid YAML: / });
   t.throws(() => load('a: 1\na: 2\n'), { message: /^cluster\.yaml:2: not valid YAML: Map keys must be unique/ });
 });

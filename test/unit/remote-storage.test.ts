@@ -2,7 +2,6 @@
 // S3 against a moto_server started here — so the pageserver can treat them as interchangeable;
 // then what only S3 has (prefix_in_bucket, paging, batching, network failures) and its config.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -17,37 +16,13 @@ import t, { type Test } from 'tap';
 import { LocalFsRemoteStorage } from '../../cluster/emulated/pageserver/remote/local-fs.ts';
 import { RemoteStorageError, type RemoteStorage } from '../../cluster/emulated/pageserver/remote/remote-storage.ts';
 import { parseS3Settings, S3RemoteStorage, type S3Settings } from '../../cluster/emulated/pageserver/remote/s3.ts';
+import { startMoto } from '../helpers/moto.ts';
 
-// moto accepts any credentials, but the SDK refuses to sign without some.
-process.env.AWS_ACCESS_KEY_ID = 'test-access-key';
-process.env.AWS_SECRET_ACCESS_KEY = 'test-secret-key';
 const REGION = 'us-east-1';
 const BUCKET = 'neon-local-test';
 
-async function startMoto(): Promise<{ endpoint: string; process: ChildProcess }> {
-  const port = await getPort({ host: '127.0.0.1' });
-  // moto runs under a shell that stops it once our end of its stdin closes — at teardown, or when
-  // this process dies any other way (a tap timeout, SIGKILL) — so no moto_server is left behind.
-  const script = 'exec 3<&0; moto_server -H 127.0.0.1 -p "$1" & pid=$!; (read _ <&3; kill $pid) & wait $pid';
-  const moto = spawn('sh', ['-c', script, 'sh', String(port)], { stdio: ['pipe', 'ignore', 'pipe'] });
-  t.teardown(() => {
-    if (moto.exitCode !== null || moto.signalCode !== null) return;
-    const exited = new Promise((resolve) => moto.once('exit', resolve));
-    moto.stdin!.end();
-    return exited;
-  });
-  let stderr = '';
-  // moto logs every request to stderr; keep only the tail, for a failure to start.
-  moto.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const endpoint = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    if (moto.exitCode !== null) throw new Error(`moto_server exited with ${moto.exitCode}: ${stderr}`);
-    if (await fetch(endpoint).then(() => true, () => false)) return { endpoint, process: moto };
-  }
-  throw new Error(`moto_server did not answer on ${endpoint} within 30s: ${stderr}`);
-}
-
 const moto = await startMoto();
+t.teardown(() => moto.stop());
 const rawClient = new S3Client({ region: REGION, endpoint: moto.endpoint, forcePathStyle: true });
 t.teardown(() => rawClient.destroy());
 await rawClient.send(new CreateBucketCommand({ Bucket: BUCKET }));

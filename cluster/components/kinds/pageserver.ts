@@ -34,7 +34,8 @@ function pageserverToml(config: ClusterConfig, ps: PageserverConfig, layout: Rep
     http_auth_type: 'Trust',
     grpc_auth_type: 'Trust',
     availability_zone: ps.availabilityZone,
-    remote_storage: { local_path: path.relative(layout.pageserverDir(ps.id), layout.remoteStorageDir) },
+    // Every pageserver shares one remote storage, as in Neon: that is what relocation relies on.
+    remote_storage: config.remoteStorage ?? { local_path: path.relative(layout.pageserverDir(ps.id), layout.remoteStorageDir) },
   }) + '\n';
 }
 
