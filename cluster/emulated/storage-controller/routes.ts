@@ -1,13 +1,13 @@
 // The storage controller's HTTP routes (neon storage_controller/src/http.rs), for the parts built so far.
 
-import { isHexId } from '../../api/ids.ts';
+import { isHexId, parseTenantShardId } from '../../api/ids.ts';
 import { timelineCreateRequest } from '../../api/pageserver.ts';
 import {
   nodeConfigureRequest, nodeRegisterRequest, reAttachRequest, safekeeperSchedulingPolicyRequest,
   safekeeperUpsertRequest, validateRequest,
 } from '../../api/storage-controller.ts';
-import { decodeTenantConfigPatch, decodeTenantConfigRequest, decodeWithTenantConfig, patchTenantConfig } from '../../api/tenant-config.ts';
-import { nullable, optional, struct, u32, u8, unknownValue, withDefault } from '../../util/decode.ts';
+import { decodeTenantConfigPatch, decodeTenantConfigRequest, decodeWithTenantConfig, patchTenantConfig, tenantConfigDecoder } from '../../api/tenant-config.ts';
+import { nullable, optional, struct, u32, u64, u8, unknownValue, withDefault, type PathSegment } from '../../util/decode.ts';
 import { DecodeError } from '../../util/decode.ts';
 import { failpointRoutes } from '../common/failpoint-http.ts';
 import { ApiServer, badRequest, parseNodeIdParam, Reply, unavailable, type RequestContext } from '../common/http-server.ts';
@@ -33,6 +33,19 @@ const tenantCreateOwn = struct({
   shard_parameters: withDefault(nullable(struct({ count: u8, stripe_size: withDefault(u32, 2048) })), null),
   placement_policy: optional(unknownValue),
 });
+
+const tenantShardIdField = (v: unknown, p: PathSegment[]) => {
+  if (typeof v !== 'string' || !parseTenantShardId(v)) throw new DecodeError(p, `invalid value: ${JSON.stringify(v)}, expected a tenant shard id`);
+  return v;
+};
+/** Neon's AttachHookRequest (debug routes, for tests that attach tenants to pageservers themselves). */
+const attachHookRequest = struct({
+  tenant_shard_id: tenantShardIdField,
+  node_id: withDefault(nullable(u64), null),
+  generation_override: withDefault(nullable(u32), null),
+  config: withDefault(nullable(tenantConfigDecoder), null),
+});
+const inspectRequest = struct({ tenant_shard_id: tenantShardIdField });
 
 function tenantIdParam(ctx: RequestContext): string {
   const id = ctx.params['tenant_id'] ?? '';
@@ -117,6 +130,11 @@ export function storageControllerRoutes(server: ApiServer, state: ControllerStat
     return null;
   });
   server.get('/v1/tenant/:tenant_id/config', (ctx) => ready().tenants.config(tenantIdParam(ctx)));
+  server.post('/debug/v1/attach-hook', async (ctx) => {
+    const req = ctx.decode(attachHookRequest);
+    return ready().tenants.attachHook({ tenantId: req.tenant_shard_id.slice(0, 32), nodeId: req.node_id, generationOverride: req.generation_override, config: req.config });
+  });
+  server.post('/debug/v1/inspect', (ctx) => ready().tenants.inspect(ctx.decode(inspectRequest).tenant_shard_id));
   server.get('/debug/v1/tenant/:tenant_id/locate', (ctx) => ready().tenants.locate(tenantIdParam(ctx)));
   server.get('/control/v1/tenant', () => ready().tenants.tenantIds().map((id) => ready().tenants.describe(id)));
   server.get('/control/v1/tenant/:tenant_id', (ctx) => ready().tenants.describe(tenantIdParam(ctx)));

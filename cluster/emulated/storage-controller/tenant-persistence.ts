@@ -88,6 +88,19 @@ export class TenantPersistence {
     return rows.map(toShard);
   }
 
+  /**
+   * attach-hook: the shard's generation goes to `generation` (the next one unless overridden) on
+   * `nodeId`, or, with nodeId null, it is detached (no pageserver, placement Detached).
+   */
+  async setAttachment(tenantId: string, nodeId: number | null, generation: number | null, placementPolicy: unknown): Promise<TenantShardRecord> {
+    const rows = await this.db.query(
+      `UPDATE tenant_shards SET generation = COALESCE($3, generation), generation_pageserver = $2, placement_policy = $4
+       WHERE tenant_id = $1 RETURNING *`,
+      [tenantId, nodeId, generation, JSON.stringify(placementPolicy)],
+    );
+    return toShard(rows[0]!);
+  }
+
   /** A tenant's config, on every shard (neon persistence.rs update_tenant_config). */
   async updateConfig(tenantId: string, config: Record<string, unknown>): Promise<void> {
     await this.db.query('UPDATE tenant_shards SET config = $2 WHERE tenant_id = $1', [tenantId, JSON.stringify(config)]);

@@ -116,6 +116,40 @@ export class TenantService {
     await this.reconcile(state).catch((err) => log.warn(`pushing the config of tenant ${tenantId} failed; will retry`, { error: String(err.message) }));
   }
 
+  /**
+   * POST /debug/v1/attach-hook (a test hook, as Neon's): records that the test attaches the shard
+   * to `nodeId` itself — a new generation (or `generationOverride`), placement Attached(0), and no
+   * location_config from here (the test calls the pageserver). Without a node: detached, and kept so
+   * across restarts. Creates the tenant if it is unknown.
+   */
+  async attachHook(req: { tenantId: string; nodeId: number | null; generationOverride: number | null; config: Record<string, unknown> | null }): Promise<{ gen: number | null }> {
+    if (req.nodeId !== null && !this.nodes.nodeAddress(req.nodeId)) throw new ApiError(400, `node ${req.nodeId} is not registered`);
+    if (!this.shards.has(req.tenantId)) {
+      const record: TenantShardRecord = {
+        tenantId: req.tenantId, shardNumber: 0, shardCount: 0, stripeSize: DEFAULT_STRIPE_SIZE, generation: 0, generationPageserver: null,
+        placementPolicy: 'Detached', config: req.config ?? {}, schedulingPolicy: 'Active', preferredAz: null,
+      };
+      await this.persistence.insertShard(record);
+      this.shards.set(req.tenantId, { record, attached: true });
+    }
+    const state = this.shard(req.tenantId);
+    if (req.config) {
+      await this.persistence.updateConfig(req.tenantId, req.config);
+      state.record = { ...state.record, config: req.config };
+    }
+    const generation = req.nodeId === null ? null : (req.generationOverride ?? (state.record.generation ?? 0) + 1);
+    state.record = await this.persistence.setAttachment(req.tenantId, req.nodeId, generation, req.nodeId === null ? 'Detached' : { Attached: 0 });
+    state.attached = true; // the test, not the reconcile loop, talks to the pageserver
+    log.info(`attach-hook: tenant ${req.tenantId} ${req.nodeId === null ? 'detached' : `on node ${req.nodeId} in generation ${generation}`}`);
+    return { gen: req.nodeId === null ? null : state.record.generation };
+  }
+
+  /** POST /debug/v1/inspect: the shard's generation and the node it was issued to. */
+  inspect(tenantShardId: string): { attachment: [number, number] | null } {
+    const r = this.shards.get(tenantShardId.slice(0, 32))?.record;
+    return { attachment: r && r.generation !== null && r.generationPageserver !== null ? [r.generation, r.generationPageserver] : null };
+  }
+
   /** GET /v1/tenant/:id/config: the controller has no global defaults, so both are the overrides. */
   config(tenantId: string): { tenant_specific_overrides: Record<string, unknown>; effective_config: Record<string, unknown> } {
     const config = this.shard(tenantId).record.config;
