@@ -2,7 +2,7 @@
 // controller's attach-hook hands ps2 a newer generation; ps2, attached by location_config,
 // restores the tenant from remote storage; ps1, still holding the old generation, keeps running
 // but the controller's validate refuses its deletions, so it cannot remove what the new attachment
-// uses. location_config with an older generation, and malformed bodies, are refused and change nothing.
+// uses, and does not confirm its uploads, so its remote_consistent_lsn is never published. location_config with an older generation, and malformed bodies, are refused and change nothing.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -56,6 +56,17 @@ t.test('attach-hook, inspect, and a stale generation fenced', async (t) => {
     await caughtUp(ps1, await write(round));
     await ps1.checkpoint(tenantId, timelineId);
   }
+  await ps1.checkpoint(tenantId, timelineId, { waitUntilUploaded: true });
+  const stale = await ps1.timeline(tenantId, timelineId);
+  t.ok(parseLsn(stale.remote_consistent_lsn) > parseLsn(stale.remote_consistent_lsn_visible),
+    `the stale pageserver uploads but does not publish (remote_consistent_lsn ${stale.remote_consistent_lsn}, visible ${stale.remote_consistent_lsn_visible})`);
+  await caughtUp(ps2, parseLsn(stale.last_record_lsn));
+  await ps2.checkpoint(tenantId, timelineId, { waitUntilUploaded: true });
+  await waitUntil('ps2 publishes', async () => {
+    const current = await ps2.timeline(tenantId, timelineId);
+    return current.remote_consistent_lsn_visible === current.remote_consistent_lsn && parseLsn(current.remote_consistent_lsn) > parseLsn(stale.remote_consistent_lsn_visible);
+  }, 10_000);
+  t.pass('the current attachment\'s remote_consistent_lsn is published once validate confirms generation 2');
   const gc = await ps1.gc(tenantId, timelineId, 0);
   t.ok(gc.layers_removed > 0, 'the stale pageserver dropped layers locally');
   const log = path.join(cluster.layout.pageserverDir(ps1Id), 'pageserver.log');

@@ -78,7 +78,12 @@ t.test('the client uploads new layers once, then the index; a restart in a new g
   const local = new FakeTimeline(tempDir(t));
   const deletions: { generation: number; keys: string[] }[] = [];
   let generation = 1;
-  const client = () => new RemoteTimelineClient(storage, TENANT, TIMELINE, () => generation, local.source(), (_t, g, keys) => deletions.push({ generation: g, keys }), null, 0x1000000);
+  let current = 1; // the generation the storage controller confirms
+  const deleteLater = (_t: string, g: number, keys: string[], onValidated?: () => void) => {
+    if (keys.length) deletions.push({ generation: g, keys });
+    if (g === current) onValidated?.();
+  };
+  const client = () => new RemoteTimelineClient(storage, TENANT, TIMELINE, () => generation, local.source(), deleteLater, null, 0x1000000);
 
   const c1 = client();
   t.equal(c1.remoteConsistentLsn, 0x1000000, 'a new timeline starts at its start LSN');
@@ -87,6 +92,7 @@ t.test('the client uploads new layers once, then the index; a restart in a new g
   local.addLayer('L1', 'one', 0x1000100);
   await c1.waitUploaded();
   t.equal(c1.remoteConsistentLsn, 0x1000100, 'remote_consistent_lsn reaches disk_consistent_lsn');
+  t.equal(c1.remoteConsistentLsnVisible, 0x1000100, 'and, its generation confirmed, is published');
   t.same((await storage.list('')).map((o) => o.key.split('/').at(-1)), ['L1-00000001', 'index_part.json-00000001']);
 
   local.addLayer('L2', 'two', 0x1000200);
@@ -98,7 +104,7 @@ t.test('the client uploads new layers once, then the index; a restart in a new g
   generation = 2; // re-attached after a restart
   const existing = await readLatestIndex(storage, TENANT, TIMELINE, generation);
   t.same([...existing!.layers.keys()], ['L1', 'L2']);
-  const c2 = new RemoteTimelineClient(storage, TENANT, TIMELINE, () => generation, local.source(), (_t, g, keys) => deletions.push({ generation: g, keys }), existing, 0x1000000);
+  const c2 = new RemoteTimelineClient(storage, TENANT, TIMELINE, () => generation, local.source(), deleteLater, existing, 0x1000000);
   t.equal(c2.remoteConsistentLsn, 0x1000200, 'a loaded timeline starts from what the index says');
   local.addLayer('L3', 'three', 0x1000300);
   local.dropLayer('L1'); // compaction replaced it
@@ -108,6 +114,11 @@ t.test('the client uploads new layers once, then the index; a restart in a new g
   t.notOk((await storage.list('')).some((o) => o.key.endsWith('L2-00000002')), 'L2 was not uploaded again');
   t.same(deletions, [{ generation: 2, keys: [layerKey(TENANT, TIMELINE, 'L1', 1)] }], 'the dropped layer goes to deletion, decided by generation 2');
   t.equal((await readLatestIndex(storage, TENANT, TIMELINE, 1))!.layers.size, 2, 'a reader in generation 1 still finds its own index');
+  t.equal(c2.remoteConsistentLsnVisible, 0x1000200, 'generation 2 is not confirmed (still 1): its upload is not published');
+  current = 2;
+  local.addLayer('L4', 'four', 0x1000400);
+  await c2.waitUploaded();
+  t.equal(c2.remoteConsistentLsnVisible, 0x1000400, 'once it is, the next upload is');
   await c2.close();
 });
 
@@ -149,9 +160,12 @@ t.test('the deletion queue deletes only what a current generation decided', asyn
     asked.push(tenants);
     return tenants.map((x) => ({ id: x.id, valid: x.gen === current }));
   });
+  const published: string[] = [];
   queue.enqueue('a', 5, ['a/1']);
-  queue.enqueue('b', 4, ['b/1']); // a stale attachment
+  queue.enqueue('b', 4, ['b/1'], () => published.push('b@4')); // a stale attachment
+  queue.enqueue('a', 5, [], () => published.push('a@5')); // only a publication
   await queue.flush();
+  t.same(published, ['a@5'], 'only the current generation\'s LSN is published');
   t.same(asked, [[{ id: 'a', gen: 5 }], [{ id: 'b', gen: 4 }]], 'validated per generation');
   t.equal(await storage.get('a/1'), null, 'the current generation\'s deletion ran');
   t.ok(await storage.get('b/1'), 'the stale generation\'s was refused: the object stays');

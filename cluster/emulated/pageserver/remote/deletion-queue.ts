@@ -3,6 +3,8 @@
 // current one (Neon's deletion queue). A pageserver whose attachment went stale — the tenant moved
 // on to a newer generation elsewhere — must not delete what the new attachment may still use: its
 // deletions are refused, logged and dropped. Objects are only ever leaked this way, never lost.
+// The same validation gates publishing: remote_consistent_lsn becomes visible (to TimelineInfo's
+// remote_consistent_lsn_visible and the safekeepers) only once its generation is confirmed.
 
 import { log } from '../../common/logger.ts';
 import type { RemoteStorage } from './remote-storage.ts';
@@ -16,6 +18,8 @@ interface Pending {
   tenantShardId: string;
   generation: number;
   keys: string[];
+  /** Runs once the generation is confirmed current (after the deletions). */
+  onValidated?: () => void;
 }
 
 export class DeletionQueue {
@@ -30,9 +34,9 @@ export class DeletionQueue {
     private readonly validate: ValidateGenerations,
   ) {}
 
-  enqueue(tenantShardId: string, generation: number, keys: string[]): void {
-    if (keys.length === 0) return;
-    this.pending.push({ tenantShardId, generation, keys });
+  enqueue(tenantShardId: string, generation: number, keys: string[], onValidated?: () => void): void {
+    if (keys.length === 0 && !onValidated) return;
+    this.pending.push({ tenantShardId, generation, keys, ...(onValidated ? { onValidated } : {}) });
     this.timer ??= setTimeout(() => {
       this.timer = null;
       void this.flush();
@@ -68,12 +72,14 @@ export class DeletionQueue {
     for (const p of batch) {
       if (!valid.has(`${p.tenantShardId}@${p.generation}`)) {
         this.stats.refused += p.keys.length;
+        if (p.keys.length === 0) continue; // only a publication: it just does not happen
         log.warn(`deletion of ${p.keys.length} object(s) refused: generation ${p.generation} of tenant ${p.tenantShardId} is no longer current (a newer attachment exists)`, { keys: p.keys.slice(0, 5).join(', ') });
         continue;
       }
       try {
-        await this.storage.delete(p.keys);
+        if (p.keys.length) await this.storage.delete(p.keys);
         this.stats.deleted += p.keys.length;
+        p.onValidated?.();
       } catch (err) {
         log.warn('deletion queue: delete failed; will retry', { error: (err as Error).message });
         this.pending.push(p);

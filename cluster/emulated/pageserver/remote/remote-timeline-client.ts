@@ -25,8 +25,9 @@ export interface UploadSource {
   layerPath(name: string): string;
 }
 
-/** Receives the keys of objects no index of this generation refers to any more. */
-export type DeleteLater = (tenantShardId: string, generation: number, keys: string[]) => void;
+/** Receives the keys of objects no index of this generation refers to any more (possibly none),
+ * and what to run once the generation is confirmed current. */
+export type DeleteLater = (tenantShardId: string, generation: number, keys: string[], onValidated?: () => void) => void;
 
 /** Where the latest index at or below a generation says a timeline stands. */
 export interface RemoteIndex {
@@ -52,6 +53,8 @@ export class RemoteTimelineClient {
   /** The layers of the last uploaded index, with the generation each was uploaded in. */
   private uploaded: Map<string, LayerRemoteMetadata>;
   private remoteConsistent: Lsn;
+  /** remote_consistent_lsn once validate confirmed the generation that uploaded it: what is published. */
+  private visible: Lsn;
   /** The generation of the newest index this client knows remote storage has (null: none yet). */
   private indexGeneration: number | null;
   private running: Promise<void> | null = null;
@@ -75,10 +78,16 @@ export class RemoteTimelineClient {
     this.uploaded = new Map(existing?.layers ?? []);
     this.remoteConsistent = existing?.metadata.disk_consistent_lsn ?? startLsn;
     this.indexGeneration = existing?.generation ?? null;
+    this.visible = this.remoteConsistent;
   }
 
   get remoteConsistentLsn(): Lsn {
     return this.remoteConsistent;
+  }
+
+  /** What may be published: a stale attachment's uploads never get here. */
+  get remoteConsistentLsnVisible(): Lsn {
+    return this.visible;
   }
 
   /** The local layer set changed: upload (now, or after the upload in progress). */
@@ -158,8 +167,9 @@ export class RemoteTimelineClient {
     this.indexGeneration = generation;
     const dropped = [...this.uploaded].filter(([name]) => !current.has(name));
     this.uploaded = current;
-    if (dropped.length) {
-      this.deleteLater(this.tenantShardId, generation, dropped.map(([name, m]) => layerKey(this.tenantShardId, this.timelineId, name, m.generation)));
-    }
+    const published = metadata.disk_consistent_lsn;
+    this.deleteLater(this.tenantShardId, generation, dropped.map(([name, m]) => layerKey(this.tenantShardId, this.timelineId, name, m.generation)), () => {
+      this.visible = Math.max(this.visible, published);
+    });
   }
 }

@@ -147,7 +147,7 @@ export class Tenant {
         return null;
       });
     }
-    timeline.remote = new RemoteTimelineClient(storage, this.id, timeline.id, () => this.generation, timeline.uploadSource(), (t, g, keys) => deletions.enqueue(t, g, keys), existing, timeline.startLsn);
+    timeline.remote = new RemoteTimelineClient(storage, this.id, timeline.id, () => this.generation, timeline.uploadSource(), (t, g, keys, onValidated) => deletions.enqueue(t, g, keys, onValidated), existing, timeline.startLsn);
     timeline.remote.schedule();
   }
 

@@ -389,7 +389,7 @@ export class Timeline {
       disk_consistent_lsn: lsn(this.store.diskConsistentLsn),
       // Without remote storage nothing is uploaded: the remote copy is the timeline's start.
       remote_consistent_lsn: lsn(this.remote?.remoteConsistentLsn ?? this.startLsn),
-      remote_consistent_lsn_visible: lsn(this.remote?.remoteConsistentLsn ?? this.startLsn),
+      remote_consistent_lsn_visible: lsn(this.remote?.remoteConsistentLsnVisible ?? this.startLsn),
       initdb_lsn: lsn(this.meta.initdb_lsn),
       current_logical_size: physical,
       current_logical_size_is_accurate: false,

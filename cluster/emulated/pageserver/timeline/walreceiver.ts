@@ -230,7 +230,7 @@ export class WalReceiver {
     const lagging = this.laggingReason();
     if (lagging) return this.fail(this.candidates.get(this.current!)!, lagging);
     const t = this.timeline;
-    this.conn.send('r', encodeFeedback({ lastReceivedLsn: t.lastRecordLsn, diskConsistentLsn: t.store.diskConsistentLsn, remoteConsistentLsn: t.startLsn, appliedLsn: t.lastRecordLsn }));
+    this.conn.send('r', encodeFeedback({ lastReceivedLsn: t.lastRecordLsn, diskConsistentLsn: t.store.diskConsistentLsn, remoteConsistentLsn: t.remote?.remoteConsistentLsnVisible ?? t.startLsn, appliedLsn: t.lastRecordLsn }));
   }
 
   /** Why another safekeeper would serve better than the current one (null: it would not). */
