@@ -72,8 +72,12 @@ t.test('failpoints over HTTP in a cluster with an endpoint', async (t) => {
   await t.test('walreceiver-after-ingest=pause holds the pageserver’s ingest: reads of newer writes wait', async (t) => {
     const ps = cluster.pageserver(1);
     await ps.setFailpoint('walreceiver-after-ingest', 'pause');
+    // Whatever fails below, the pause must not outlive this subtest (later ones read through it).
+    t.teardown(() => ps.setFailpoint('walreceiver-after-ingest', 'off').then(() => {}));
     await query(main, "INSERT INTO t VALUES (6, 'ingested, then paused')");
-    await waitUntil('the WAL receiver to pause after ingesting', async () => (await pausedAt(ps, 'walreceiver-after-ingest')) === 1, 5000);
+    // After the safekeeper faults above, the receiver may first have to move to another safekeeper
+    // (lagging_wal_timeout, 10 s) before WAL reaches the failpoint.
+    await waitUntil('the WAL receiver to pause after ingesting', async () => (await pausedAt(ps, 'walreceiver-after-ingest')) === 1, 20_000);
     await query(main, "INSERT INTO t VALUES (7, 'behind the pause')");
     t.pass('commits go on: they need the safekeepers, not the pageserver');
     const read = track(query(main, 'SELECT v FROM t WHERE k = 7'));
