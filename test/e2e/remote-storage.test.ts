@@ -77,7 +77,9 @@ t.test('disk loss: a pageserver whose tenant directory is gone restores every ti
   const ps = cluster.pageserver(1);
   await query(ep, 'CREATE TABLE t (k bigint PRIMARY KEY, v text)');
   await query(ep, `INSERT INTO t VALUES ${Array.from({ length: 200 }, (_, i) => `(${i}, 'main ${i}')`).join(',')}`);
-  const child = await cluster.createBranch('child');
+  // At the LSN main flushed: without one the branch point is what the pageserver has ingested so far.
+  const branchPoint = (await query(ep, 'SELECT pg_current_wal_flush_lsn() AS lsn')).rows[0].lsn as string;
+  const child = await cluster.createBranch('child', { lsn: branchPoint });
   const childEp = await cluster.createEndpoint({ branchName: 'child' });
   await query(childEp, `INSERT INTO t VALUES ${Array.from({ length: 50 }, (_, i) => `(${1000 + i}, 'child ${i}')`).join(',')}`);
   await query(ep, `INSERT INTO t VALUES ${Array.from({ length: 50 }, (_, i) => `(${2000 + i}, 'late ${i}')`).join(',')}`); // WAL after the upload below
