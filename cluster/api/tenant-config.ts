@@ -2,6 +2,7 @@
 // optional, durations as humantime strings. Requests that carry it (tenant create, config,
 // location_config) flatten it and deny unknown fields, so an unknown key is an error naming it.
 
+import { isHexId } from './ids.ts';
 import { bool, nullable, parsed, u8, u64, unknownValue, type Decoder, type PathSegment, DecodeError } from '../util/decode.ts';
 import { parseDuration } from '../util/duration.ts';
 
@@ -171,6 +172,6 @@ export function patchTenantConfig(current: TenantConfig, patch: { set: TenantCon
 const tenantIdField: Decoder<string> = (v, path) => {
   const id = (v as Record<string, unknown>)['tenant_id'];
   if (id === undefined) throw new DecodeError(path, 'missing field `tenant_id`');
-  if (typeof id !== 'string' || !/^[0-9a-f]{32}$/.test(id)) throw new DecodeError([...path, 'tenant_id'], `invalid tenant id ${JSON.stringify(id)}: expected 32 lower-case hex digits`);
+  if (typeof id !== 'string' || !isHexId(id)) throw new DecodeError([...path, 'tenant_id'], `invalid tenant id ${JSON.stringify(id)}: expected 32 lower-case hex digits`);
   return id;
 };

@@ -8,7 +8,7 @@ import {
 } from '../util/decode.ts';
 import { parseLsn } from '../wal/lsn.ts';
 import { BUG_SWITCHES } from '../bugs.ts';
-import { parseS3Settings, type S3Settings } from '../emulated/pageserver/remote/s3.ts';
+import { parseS3Settings, type S3Settings } from '../api/s3-settings.ts';
 import { formatDuration, parseDuration } from '../util/duration.ts';
 import { BACKEND_NAMES, parseHostPort, formatHostPort, type ClusterConfig, type EndpointMode, type HostPort } from './types.ts';
 

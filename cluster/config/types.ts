@@ -1,6 +1,6 @@
 // The cluster model as the harness uses it. cluster.yaml is its on-disk form (see schema.ts).
 
-import type { S3Settings } from '../emulated/pageserver/remote/s3.ts';
+import type { S3Settings } from '../api/s3-settings.ts';
 
 export type BackendName = 'emulated';
 export const BACKEND_NAMES: readonly BackendName[] = ['emulated'];

@@ -15,7 +15,8 @@ import { parse as parseToml } from 'smol-toml';
 import t, { type Test } from 'tap';
 import { LocalFsRemoteStorage } from '../../cluster/emulated/pageserver/remote/local-fs.ts';
 import { RemoteStorageError, type RemoteStorage } from '../../cluster/emulated/pageserver/remote/remote-storage.ts';
-import { parseS3Settings, S3RemoteStorage, type S3Settings } from '../../cluster/emulated/pageserver/remote/s3.ts';
+import { parseS3Settings, type S3Settings } from '../../cluster/api/s3-settings.ts';
+import { S3RemoteStorage } from '../../cluster/emulated/pageserver/remote/s3.ts';
 import { startMoto } from '../helpers/moto.ts';
 
 const REGION = 'us-east-1';

@@ -37,10 +37,14 @@ export class DeletionQueue {
   enqueue(tenantShardId: string, generation: number, keys: string[], onValidated?: () => void): void {
     if (keys.length === 0 && !onValidated) return;
     this.pending.push({ tenantShardId, generation, keys, ...(onValidated ? { onValidated } : {}) });
+    this.scheduleFlush(FLUSH_DELAY_MS);
+  }
+
+  private scheduleFlush(delayMs: number): void {
     this.timer ??= setTimeout(() => {
       this.timer = null;
       void this.flush();
-    }, FLUSH_DELAY_MS);
+    }, delayMs);
   }
 
   /** Validates and executes what is queued; resolves when done (a failed upcall re-queues it). */
@@ -63,10 +67,7 @@ export class DeletionQueue {
     } catch (err) {
       log.warn('deletion queue: generation validation failed; will retry', { error: (err as Error).message, objects: batch.reduce((n, p) => n + p.keys.length, 0) });
       this.pending.unshift(...batch);
-      this.timer ??= setTimeout(() => {
-        this.timer = null;
-        void this.flush();
-      }, RETRY_MS);
+      this.scheduleFlush(RETRY_MS);
       return;
     }
     for (const p of batch) {

@@ -7,10 +7,9 @@
 
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../../../util/atomic-write.ts';
 import { DiskLayer } from '../storage/layer-reader.ts';
 import { writeState } from '../storage/store-state.ts';
-import { META_FILE, type TimelineMeta } from '../timeline/timeline.ts';
+import { Timeline, type TimelineMeta } from '../timeline/timeline.ts';
 import { readLatestIndex, type RemoteIndex } from './remote-timeline-client.ts';
 import { layerKey, timelineIdsIn, timelinesPrefix } from './remote-paths.ts';
 import type { RemoteStorage } from './remote-storage.ts';
@@ -49,6 +48,6 @@ export async function downloadTimeline(storage: RemoteStorage, tenantShardId: st
     timeline_id: metadata.timeline_id, ancestor_timeline_id: metadata.ancestor_timeline_id, ancestor_lsn: metadata.ancestor_lsn,
     initdb_lsn: metadata.initdb_lsn, pg_version: metadata.pg_version,
   };
-  await writeFileAtomic(path.join(dir, META_FILE), JSON.stringify(meta, null, 1) + '\n');
+  await Timeline.writeMeta(dir, meta);
   return index;
 }

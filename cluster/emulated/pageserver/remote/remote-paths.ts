@@ -8,6 +8,8 @@
 // A generation suffix says which attachment wrote the object; a reader takes the newest index
 // whose generation is at or below its own, so a stale attachment never reads a newer one's state.
 
+import { isHexId } from '../../../api/ids.ts';
+
 export const INDEX_PART = 'index_part.json';
 
 export function generationSuffix(generation: number): string {
@@ -63,7 +65,7 @@ export function timelineIdsIn(keys: string[], tenantShardId: string): string[] {
   for (const key of keys) {
     if (!key.startsWith(prefix)) continue;
     const id = key.slice(prefix.length).split('/')[0]!;
-    if (/^[0-9a-f]{32}$/.test(id)) ids.add(id);
+    if (isHexId(id)) ids.add(id);
   }
   return [...ids].sort();
 }

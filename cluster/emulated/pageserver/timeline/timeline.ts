@@ -35,7 +35,7 @@ export class LsnError extends Error {
 }
 
 /** Written last when a timeline is created or downloaded: a directory without it is no timeline. */
-export const META_FILE = 'timeline.json';
+const META_FILE = 'timeline.json';
 /** Bug switch ps-trust-last-received: where received LSN progress is noted, and how often. */
 const LAST_RECEIVED_FILE = 'last_received.json';
 const LAST_RECEIVED_SAVE_MS = 20;
@@ -141,8 +141,13 @@ export class Timeline {
     const commits: CommitListener = {};
     const store = await TimelineStore.open(path.join(dir, 'layers'), storeOptions(commits));
     await store.initialize(meta.ancestor_lsn ?? meta.initdb_lsn, { prev_record_lsn: prevRecordLsn });
-    await writeFileAtomic(path.join(dir, META_FILE), JSON.stringify(meta, null, 1) + '\n');
+    await Timeline.writeMeta(dir, meta);
     return new Timeline(tenantShardId, dir, meta, store, ancestor, commits);
+  }
+
+  /** timeline.json: the step that makes a directory a timeline, so it comes last. */
+  static async writeMeta(dir: string, meta: TimelineMeta): Promise<void> {
+    await writeFileAtomic(path.join(dir, META_FILE), JSON.stringify(meta, null, 1) + '\n');
   }
 
   static readMeta(dir: string): TimelineMeta | null {
