@@ -14,6 +14,7 @@ import { indexGeneration, indexPartKey, latestIndexKey, layerKey, timelineIdsIn 
 import { RemoteStorageError, type RemoteStorage } from '../../cluster/emulated/pageserver/remote/remote-storage.ts';
 import { readLatestIndex, RemoteTimelineClient, type UploadSource } from '../../cluster/emulated/pageserver/remote/remote-timeline-client.ts';
 import type { LayerInfo } from '../../cluster/emulated/pageserver/storage/layer-reader.ts';
+import { waitUntil } from '../helpers/processes.ts';
 
 const TENANT = 'a'.repeat(32);
 const TIMELINE = 'b'.repeat(32);
@@ -182,3 +183,23 @@ t.test('the deletion queue deletes only what a current generation decided', asyn
   t.same(queue.stats, { deleted: 1, refused: 2 });
   await queue.close();
 });
+
+t.test('a failed delete is retried by itself, without another enqueue', async (t) => {
+  const inner = new LocalFsRemoteStorage(tempDir(t));
+  await inner.put('a/1', Buffer.from('x'));
+  let failures = 1;
+  const flaky: RemoteStorage = { description: 'flaky', put: (k, d) => inner.put(k, d), get: (k) => inner.get(k), list: (p) => inner.list(p),
+    delete: async (keys) => {
+      if (failures-- > 0) throw new RemoteStorageError('delete', keys[0]!, 'connection reset');
+      return inner.delete(keys);
+    },
+  };
+  const queue = new DeletionQueue(flaky, async (tenants) => tenants.map((x) => ({ id: x.id, valid: true })));
+  t.teardown(() => queue.close());
+  queue.enqueue('a', 1, ['a/1']); // its timer makes the first attempt
+  await waitUntil('the first attempt', async () => failures <= 0, 5000);
+  t.ok(await inner.get('a/1'), 'the first attempt failed');
+  await waitUntil('the retried delete', async () => (await inner.get('a/1')) === null, 5000);
+  t.equal(queue.stats.deleted, 1, 'the retry deleted it');
+});
+

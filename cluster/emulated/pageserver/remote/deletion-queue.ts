@@ -84,6 +84,7 @@ export class DeletionQueue {
       } catch (err) {
         log.warn('deletion queue: delete failed; will retry', { error: (err as Error).message });
         this.pending.push(p);
+        this.scheduleFlush(RETRY_MS); // an idle timeline enqueues nothing that would flush it again
       }
     }
   }
