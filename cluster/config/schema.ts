@@ -82,7 +82,7 @@ const s3RemoteStorage: Decoder<S3Settings> = (v, path) => {
   try {
     return parseS3Settings(v);
   } catch (err) {
-    throw new DecodeError(path, `${(err as Error).message.replace(/^remote_storage\.?/, '')} (an S3 table: bucket_name, bucket_region, prefix_in_bucket, endpoint, ...)`);
+    throw new DecodeError(path, `${(err as Error).message.replace(/^remote_storage\.?\s*/, '')} (an S3 table: bucket_name, bucket_region, prefix_in_bucket, endpoint, ...)`);
   }
 };
 

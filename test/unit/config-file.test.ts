@@ -55,6 +55,8 @@ t.test('errors name the line and the key', async (t) => {
   t.throws(() => load(noBucket), { message: /^cluster\.yaml:\d+: remote_storage: bucket_name is required \(an S3 table: bucket_name, bucket_region/ }, 'an S3 remote_storage without bucket_name');
   const typo = text.replace('bucket_region: eu-north-1', 'bucket_regoin: eu-north-1');
   t.throws(() => load(typo), { message: /remote_storage: bucket_regoin is not an S3 setting/ }, 'a misspelt S3 key is named');
+  const notTable = text.replace(/remote_storage:[\s\S]*?\nstorage_broker/, 'remote_storage: s3\nstorage_broker');
+  t.throws(() => load(notTable), { message: `cluster.yaml:${lineOf('remote_storage: s3', notTable)}: remote_storage: must be a table, got "s3" (an S3 table: bucket_name, bucket_region, prefix_in_bucket, endpoint, ...)` }, 'a value that is not a table');
   t.equal(load(text.replace(/remote_storage:[\s\S]*?\nstorage_broker/, 'remote_storage: null\nstorage_broker')).remoteStorage, null, 'null: local_fs_remote_storage');
   t.throws(() => load('pageservers: [\n'), { message: /^cluster\.yaml:\d+: not valid YAML: / });
   t.throws(() => load('a: 1\na: 2\n'), { message: /^cluster\.yaml:2: not valid YAML: Map keys must be unique/ });
