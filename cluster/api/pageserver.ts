@@ -76,6 +76,27 @@ export interface GcResult {
   elapsed: number;
 }
 
+/** GET .../get_lsn_by_timestamp answers with this (neon's; valid_until only with a granted lease). */
+export interface LsnByTimestampResponse {
+  lsn: string;
+  kind: 'present' | 'future' | 'past' | 'nodata';
+  valid_until?: string;
+}
+
+/** neon-local's addition to TimelineInfo: how uploads to remote storage are doing (Neon shows this
+ * only in metrics), so a failing remote storage is visible in status. */
+export interface UploadQueueStatus {
+  /** "ok", or "retrying" while uploads fail (remote_consistent_lsn then lags disk_consistent_lsn). */
+  state: 'ok' | 'retrying';
+  /** Uploads started and not yet finished (layers and the index). */
+  pending: number;
+  /** Failed attempts since the last success. */
+  consecutive_failures: number;
+  last_error: string | null;
+  /** When the current run of failures began (RFC 3339), null while uploads succeed. */
+  failing_since: string | null;
+}
+
 export type TimelineState = 'Loading' | 'Active' | 'Stopping' | { Broken: { reason: string; backtrace: string } };
 
 export interface TimelineInfo {
@@ -109,6 +130,8 @@ export interface TimelineInfo {
   rel_size_migration: string | null;
   rel_size_migrated_at: string | null;
   is_invisible: boolean | null;
+  /** neon-local: null without remote storage. */
+  upload_queue?: UploadQueueStatus | null;
 }
 
 export type TenantState =
@@ -126,6 +149,16 @@ export interface TenantInfo {
   current_physical_size: number | null;
   attachment_status: AttachmentStatus;
   generation: number;
+}
+
+/** GET /v1/tenant/:tsid/secondary/status and POST .../secondary/download (neon's SecondaryProgress). */
+export interface SecondaryProgress {
+  /** The remote heatmap's last-modified time (RFC 3339) as of the last download, null before one. */
+  heatmap_mtime: string | null;
+  layers_downloaded: number;
+  layers_total: number;
+  bytes_downloaded: number;
+  bytes_total: number;
 }
 
 export interface TenantDetails extends TenantInfo {

@@ -99,6 +99,11 @@ export class JsonClient {
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.requestWithStatus<T>(method, path, body)).body;
+  }
+
+  /** The same, keeping the status, for routes whose 2xx codes differ in meaning (200 done, 202 running). */
+  async requestWithStatus<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     let res: HttpResponse;
     try {
       res = await httpRequest(this.baseUrl + path, { method, body, timeoutMs: this.timeoutMs });
@@ -110,7 +115,7 @@ export class JsonClient {
       });
     }
     if (res.status < 200 || res.status > 299) throw new ComponentHttpError(this.component, method, path, res.status, res.body);
-    return (res.body === '' ? null : JSON.parse(res.body)) as T;
+    return { status: res.status, body: (res.body === '' ? null : JSON.parse(res.body)) as T };
   }
 
   get<T>(path: string): Promise<T> { return this.request<T>('GET', path); }

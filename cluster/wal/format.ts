@@ -7,11 +7,14 @@
 //    4  u32  CRC-32 of bytes [8, total) then bytes [0, 4)   (covers everything but itself)
 //    8  u64  LSN where the previous record starts (0 = unknown, e.g. the first after a branch point)
 //   16  u8   type: 0 = padding, 1 = transaction
-//   17  u8   flags (0)
+//   17  u8   flags: bit 0 = the payload starts with a commit timestamp (other bits must be 0)
 //   18  u16  reserved (0)
 //   20  u32  transaction id (informational; 0 for padding)
-// Transaction payload: u32 count, then per mutation u8 op (1 put, 2 delete), u32 key length, key,
-// and for puts u32 value length, value.
+// Transaction payload: [i64 commit time, microseconds since the Unix epoch, when flag bit 0 is set]
+// u32 count, then per mutation u8 op (1 put, 2 delete), u32 key length, key, and for puts u32 value
+// length, value. The commit time is what Postgres's commit record carries (xact_time): the
+// pageserver derives its LSN-by-time mapping from it. Records without it (WAL written before the
+// flag existed) still decode, with no commit time.
 //
 // Placement rules, so that a reader can always find record boundaries from a segment start:
 //  - WAL is cut in 16 MiB segments; a record never crosses a segment boundary;
@@ -36,6 +39,11 @@ export const enum RecordType {
   Transaction = 1,
 }
 
+/** Header flag: the transaction payload starts with an i64 commit time (µs since the Unix epoch). */
+export const FLAG_COMMIT_TIME = 0x01;
+const KNOWN_FLAGS = FLAG_COMMIT_TIME;
+export const COMMIT_TIME_BYTES = 8;
+
 export interface Mutation {
   key: Buffer;
   /** null deletes the key. */
@@ -48,6 +56,8 @@ export interface WalRecord {
   prevLsn: Lsn;
   type: RecordType;
   xid: number;
+  /** When the transaction committed, in µs since the Unix epoch; null if the record does not say. */
+  commitTimeUs: number | null;
   mutations: Mutation[];
 }
 
@@ -105,16 +115,37 @@ export function decodeTransactionPayload(payload: Buffer): Mutation[] {
   return out;
 }
 
+/** A transaction record's payload with its commit time, if `flags` say it has one. */
+export function encodeTransactionBody(mutations: Mutation[], commitTimeUs: number | null): { payload: Buffer; flags: number } {
+  const payload = encodeTransactionPayload(mutations);
+  if (commitTimeUs === null) return { payload, flags: 0 };
+  const time = Buffer.alloc(COMMIT_TIME_BYTES);
+  time.writeBigInt64BE(BigInt(Math.round(commitTimeUs)));
+  return { payload: Buffer.concat([time, payload]), flags: FLAG_COMMIT_TIME };
+}
+
+/** The commit time of a transaction record's body (null without the flag). */
+export function decodeCommitTime(body: Buffer, flags: number): number | null {
+  return flags & FLAG_COMMIT_TIME ? Number(body.readBigInt64BE(0)) : null;
+}
+
+/** A transaction record's mutations (after the commit time, when there is one). */
+export function decodeTransactionBody(body: Buffer, flags: number): Mutation[] {
+  return decodeTransactionPayload(flags & FLAG_COMMIT_TIME ? body.subarray(COMMIT_TIME_BYTES) : body);
+}
+
 function crcOf(record: Buffer): number {
   return zlib.crc32(record.subarray(0, 4), zlib.crc32(record.subarray(8)));
 }
 
 /** One record's bytes (header + payload + alignment zeros). */
-export function encodeRecord(type: RecordType, prevLsn: Lsn, xid: number, payload: Buffer, totalLength = align(HEADER_SIZE + payload.length)): Buffer {
+export function encodeRecord(type: RecordType, prevLsn: Lsn, xid: number, payload: Buffer, options: { totalLength?: number; flags?: number } = {}): Buffer {
+  const totalLength = options.totalLength ?? align(HEADER_SIZE + payload.length);
   const record = Buffer.alloc(totalLength);
   record.writeUInt32BE(totalLength, 0);
   writeLsn(record, prevLsn, 8);
   record.writeUInt8(type, 16);
+  record.writeUInt8(options.flags ?? 0, 17);
   record.writeUInt32BE(xid, 20);
   payload.copy(record, HEADER_SIZE);
   record.writeUInt32BE(crcOf(record), 4);
@@ -122,7 +153,7 @@ export function encodeRecord(type: RecordType, prevLsn: Lsn, xid: number, payloa
 }
 
 export type HeaderCheck =
-  | { ok: true; totalLength: number; prevLsn: Lsn; type: RecordType; xid: number }
+  | { ok: true; totalLength: number; prevLsn: Lsn; type: RecordType; flags: number; xid: number }
   | { ok: false; reason: string };
 
 /** Validates the record at the start of `bytes` (which must hold at least the whole record). */
@@ -136,5 +167,9 @@ export function checkRecord(bytes: Buffer, startLsn: Lsn): HeaderCheck {
   if (record.readUInt32BE(4) !== crcOf(record)) return { ok: false, reason: 'CRC mismatch' };
   const type = record.readUInt8(16) as RecordType;
   if (type !== RecordType.Padding && type !== RecordType.Transaction) return { ok: false, reason: `unknown record type ${type}` };
-  return { ok: true, totalLength, prevLsn: readLsn(record, 8), type, xid: record.readUInt32BE(20) };
+  const flags = record.readUInt8(17);
+  // An unknown flag would change how the payload reads: refuse rather than misread it.
+  if (flags & ~KNOWN_FLAGS || (flags && type !== RecordType.Transaction)) return { ok: false, reason: `unknown record flags 0x${flags.toString(16)}` };
+  if (flags & FLAG_COMMIT_TIME && totalLength < HEADER_SIZE + COMMIT_TIME_BYTES + 4) return { ok: false, reason: 'record too short for its commit time' };
+  return { ok: true, totalLength, prevLsn: readLsn(record, 8), type, flags, xid: record.readUInt32BE(20) };
 }

@@ -1,6 +1,6 @@
 // Decoding a WAL byte stream into records, incrementally (bytes arrive in arbitrary chunks).
 
-import { checkRecord, decodeTransactionPayload, HEADER_SIZE, recordStartAt, RecordType, SEGMENT_SIZE, type WalRecord } from './format.ts';
+import { checkRecord, decodeCommitTime, decodeTransactionBody, HEADER_SIZE, recordStartAt, RecordType, SEGMENT_SIZE, type WalRecord } from './format.ts';
 import { formatLsn, type Lsn } from './lsn.ts';
 
 export class WalCorruptionError extends Error {
@@ -56,7 +56,8 @@ export class WalReader {
         prevLsn: check.prevLsn,
         type: check.type,
         xid: check.xid,
-        mutations: check.type === RecordType.Transaction && !this.boundariesOnly ? decodeTransactionPayload(body) : [],
+        commitTimeUs: decodeCommitTime(body, check.flags),
+        mutations: check.type === RecordType.Transaction && !this.boundariesOnly ? decodeTransactionBody(body, check.flags) : [],
       });
       this.expectedPrev = start;
       this.pending = this.pending.subarray(skip + check.totalLength);

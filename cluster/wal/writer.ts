@@ -1,7 +1,7 @@
 // Generating WAL: turns transactions into the exact byte stream that follows the current end of
 // WAL — gaps, padding records and alignment included — so the stream stays contiguous.
 
-import { encodeRecord, encodeTransactionPayload, HEADER_SIZE, MAX_PAYLOAD, recordStartAt, RecordType, SEGMENT_SIZE, align, type Mutation } from './format.ts';
+import { COMMIT_TIME_BYTES, encodeRecord, encodeTransactionBody, HEADER_SIZE, MAX_PAYLOAD, recordStartAt, RecordType, SEGMENT_SIZE, align, type Mutation } from './format.ts';
 import type { Lsn } from './lsn.ts';
 
 export interface Appended {
@@ -30,10 +30,12 @@ export class WalWriter {
     return this.prevLsn;
   }
 
-  appendTransaction(xid: number, mutations: Mutation[]): Appended {
-    const payload = encodeTransactionPayload(mutations);
-    if (payload.length > MAX_PAYLOAD) {
-      throw new RangeError(`a transaction of ${payload.length} bytes exceeds the ${MAX_PAYLOAD}-byte record limit`);
+  /** `commitTimeUs`: the commit timestamp the record carries (µs since the Unix epoch), or none. */
+  appendTransaction(xid: number, mutations: Mutation[], commitTimeUs: number | null = null): Appended {
+    const { payload, flags } = encodeTransactionBody(mutations, commitTimeUs);
+    const changes = payload.length - (flags ? COMMIT_TIME_BYTES : 0); // the limit is on the changes
+    if (changes > MAX_PAYLOAD) {
+      throw new RangeError(`a transaction of ${changes} bytes exceeds the ${MAX_PAYLOAD}-byte record limit`);
     }
     const length = align(HEADER_SIZE + payload.length);
     const chunks: Buffer[] = [];
@@ -43,13 +45,13 @@ export class WalWriter {
     if (start + length > segmentEnd) {
       // Not enough room: a padding record fills the segment, the transaction starts the next one.
       if (start > from) chunks.push(Buffer.alloc(start - from));
-      chunks.push(encodeRecord(RecordType.Padding, this.prevLsn, 0, Buffer.alloc(0), segmentEnd - start));
+      chunks.push(encodeRecord(RecordType.Padding, this.prevLsn, 0, Buffer.alloc(0), { totalLength: segmentEnd - start }));
       this.prevLsn = start;
       this.position = segmentEnd;
       start = recordStartAt(segmentEnd);
     }
     if (start > this.position) chunks.push(Buffer.alloc(start - this.position));
-    chunks.push(encodeRecord(RecordType.Transaction, this.prevLsn, xid, payload));
+    chunks.push(encodeRecord(RecordType.Transaction, this.prevLsn, xid, payload, { flags }));
     this.prevLsn = start;
     this.position = start + length;
     return { bytes: Buffer.concat(chunks), bytesStart: from, startLsn: start, endLsn: this.position };

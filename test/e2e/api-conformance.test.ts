@@ -132,6 +132,10 @@ t.test('pageserver, safekeeper and broker', async (t) => {
   t.same(await cluster.pageserver(1).tenants(), []);
   t.same(await cluster.pageserver(1).locationConfigs(), { tenant_shards: [] });
   t.same((await call(`${ps}/v1/nope`)), { status: 404, body: '{"msg":"page not found"}', json: { msg: 'page not found' } });
+  const unknown = 'f'.repeat(32);
+  t.match(await call(`${ps}/v1/tenant/${unknown}/heatmap_upload`, 'POST'), { status: 404, json: { msg: `NotFound: tenant ${unknown}` } }, 'heatmap_upload of an unknown tenant: 404');
+  t.match(await call(`${ps}/v1/tenant/${unknown}/secondary/download`, 'POST'), { status: 404, json: { msg: `NotFound: Shard ${unknown} not found` } }, 'secondary/download where it is no secondary: 404');
+  t.match(await call(`${ps}/v1/tenant/${unknown}/secondary/status`), { status: 404, json: { msg: `NotFound: Shard ${unknown} not found` } });
   t.equal(fs.readFileSync(path.join(cluster.repoDir, 'pageserver_1', 'pageserver.pid'), 'utf8').trim(), String((await cluster.status()).components.find((c) => c.name === 'ps1')!.pid), 'pageserver.pid where neon_local has it');
   for (const file of ['identity.toml', 'pageserver.toml', 'metadata.json']) t.ok(fs.existsSync(path.join(cluster.repoDir, 'pageserver_1', file)), `pageserver_1/${file}`);
 

@@ -48,6 +48,7 @@ t.test('attach-hook, inspect, and a stale generation fenced', async (t) => {
   t.match(await call(`${ps2.baseUrl}/v1/tenant/${tenantId}/location_config`, 'PUT', null), { status: 400, body: { msg: String } }, 'a null body: 400');
   t.match(await call(`${ps2.baseUrl}/v1/tenant/${tenantId}/location_config`, 'PUT', { ...location, generation: null }), { status: 400, body: { msg: /Generation must be set when attaching/ } }, 'an attached mode without generation: 400');
   t.match(await call(`${ps2.baseUrl}/v1/tenant/${tenantId}/location_config`, 'PUT', { ...location, mode: 'Attached' }), { status: 400, body: { msg: /mode/ } }, 'an unknown mode: 400');
+  t.match(await call(`${ps2.baseUrl}/v1/tenant/${tenantId}/location_config`, 'PUT', { ...location, generation: 0 }), { status: 400, body: { msg: /Generation 0 is not a valid generation/ } }, 'generation 0: 400');
   t.same(await ps2.get(`/v1/location_config/${tenantId}`), before, 'and the tenant is unchanged');
 
   // ps1 still runs in generation 1 and keeps ingesting. Its compaction and GC decide deletions,

@@ -92,6 +92,16 @@ for (const backend of backends) {
       t.equal(await storage.get('tenants/t9/deep/absent'), null, 'missing under a missing "directory"');
     });
 
+    t.test('head: size and last-modified time, null for a missing key (a heatmap\'s mtime)', async (t) => {
+      const storage = backend.fresh(t);
+      const before = Date.now() - 2000; // S3 keeps seconds; clocks are the same machine's
+      await storage.put('tenants/t1/heatmap-v1.json', Buffer.from('{"a":1}'));
+      const head = await storage.head!('tenants/t1/heatmap-v1.json');
+      t.equal(head?.size, 7);
+      t.ok(head && head.lastModified.getTime() >= before && head.lastModified.getTime() <= Date.now() + 2000, `last modified just now (${head?.lastModified.toISOString()})`);
+      t.equal(await storage.head!('tenants/t1/absent'), null);
+    });
+
     t.test('put replaces an existing object', async (t) => {
       const storage = backend.fresh(t);
       await storage.put('k', Buffer.from('first'));

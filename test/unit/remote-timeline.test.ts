@@ -143,9 +143,12 @@ t.test('storage failures are retried; remote_consistent_lsn waits, nothing is lo
   await new Promise((r) => setTimeout(r, 50));
   t.equal(client.remoteConsistentLsn, 0x1000000, 'held back while uploads fail');
   t.match(client.lastError, /connection refused/, 'the failure is visible');
+  t.match(client.uploadQueueStatus(), { state: 'retrying', pending: 1, last_error: /connection refused/, failing_since: /^\d{4}-/ }, 'upload_queue: retrying, the layer upload pending');
+  t.ok(client.uploadQueueStatus().consecutive_failures >= 1);
   await client.waitUploaded();
   t.equal(client.remoteConsistentLsn, 0x1000100, 'and advances once the storage works again');
   t.equal(client.lastError, null);
+  t.same(client.uploadQueueStatus(), { state: 'ok', pending: 0, consecutive_failures: 0, last_error: null, failing_since: null }, 'upload_queue: ok again, nothing pending');
   t.ok(await inner.get(layerKey(TENANT, TIMELINE, 'L1', 1)), 'the layer is there');
   await client.close();
 });

@@ -1,8 +1,9 @@
 // The WAL format: records round-trip, never cross a segment, padding and gaps keep the stream
 // contiguous, and the end of valid WAL is found after torn writes and stale bytes.
 
+import zlib from 'node:zlib';
 import t from 'tap';
-import { checkRecord, HEADER_SIZE, INITDB_LSN, recordStartAt, SEGMENT_SIZE } from '../../cluster/wal/format.ts';
+import { checkRecord, HEADER_SIZE, INITDB_LSN, MAX_PAYLOAD, recordStartAt, SEGMENT_SIZE } from '../../cluster/wal/format.ts';
 import { formatLsn, parseLsn } from '../../cluster/wal/lsn.ts';
 import { findEndOfWal, WalReader } from '../../cluster/wal/reader.ts';
 import { WalWriter } from '../../cluster/wal/writer.ts';
@@ -78,4 +79,28 @@ t.test('stale bytes after the end are not WAL: the back-pointer chain breaks', a
   const spliced = Buffer.concat([a.bytes, other.bytes]);
   t.equal(findEndOfWal(spliced, INITDB_LSN), a.endLsn, 'a record whose back-pointer does not match ends the WAL');
   t.equal(findEndOfWal(Buffer.concat([a.bytes, b.bytes]), INITDB_LSN), b.endLsn);
+});
+
+t.test('commit times: carried by a flag and 8 bytes before the changes; records without one still decode', async (t) => {
+  const w = new WalWriter(INITDB_LSN, 0);
+  const stamped = w.appendTransaction(1, [put('a', '1')], 1_700_000_000_123_456);
+  const plain = w.appendTransaction(2, [put('b', '2')]); // as WAL written before commit times existed
+  const past = w.appendTransaction(3, [], -5_000_000); // before the epoch: signed
+  const records = new WalReader(INITDB_LSN).feed(Buffer.concat([stamped.bytes, plain.bytes, past.bytes]));
+  t.same(records.map((r) => r.commitTimeUs), [1_700_000_000_123_456, null, -5_000_000]);
+  t.same(records.map((r) => r.mutations), [[put('a', '1')], [put('b', '2')], []], 'the changes decode after the time');
+  t.equal(stamped.endLsn - stamped.startLsn, plain.endLsn - plain.startLsn + 8, 'the time takes 8 bytes');
+  t.same(new WalReader(INITDB_LSN, 0, true).feed(stamped.bytes).map((r) => r.commitTimeUs), [1_700_000_000_123_456], 'boundaries-only readers see it too');
+
+  // The writer's limit is on the changes: a transaction exactly at it still fits with its time.
+  const atLimit = [{ key: Buffer.from('k'), value: Buffer.alloc(MAX_PAYLOAD - 4 - 1 - 4 - 1 - 4) }];
+  t.doesNotThrow(() => new WalWriter(INITDB_LSN, 0).appendTransaction(1, atLimit, 1));
+  const overLimit = [{ key: Buffer.from('k'), value: Buffer.alloc(MAX_PAYLOAD - 13) }];
+  t.throws(() => new WalWriter(INITDB_LSN, 0).appendTransaction(1, overLimit, 1), /exceeds the 4194304-byte record limit/);
+
+  // Flags the reader does not know would change what the payload means: refused, not misread.
+  const unknown = Buffer.from(plain.bytes.subarray(plain.startLsn - plain.bytesStart));
+  unknown.writeUInt8(0x02, 17);
+  unknown.writeUInt32BE(zlib.crc32(unknown.subarray(0, 4), zlib.crc32(unknown.subarray(8))), 4);
+  t.match(checkRecord(unknown, plain.startLsn), { ok: false, reason: /unknown record flags 0x2/ });
 });

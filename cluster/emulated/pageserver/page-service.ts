@@ -35,6 +35,10 @@ export function startPageService(host: string, port: number, tenants: TenantMana
             if (!timeline) return;
             continue;
           }
+          // Its tenant was detached (or went secondary): drop the connection; the compute resends
+          // on a new one, which finds the tenant wherever it is attached now (Neon closes a
+          // tenant's page service connections when it shuts down).
+          if (timeline.isShutDown) return conn.destroy();
           let request: PageRequest;
           try {
             request = decodePageRequest(frame.tag, frame.body);
@@ -55,7 +59,7 @@ function hello(conn: FramedSocket, frame: Frame, tenants: TenantManager): Timeli
     const h = parseJsonBody<PageHello>(frame);
     if (h.protocol !== PAGE_SERVICE_PROTOCOL) throw new Error(`unsupported protocol ${JSON.stringify(h.protocol)}; this pageserver speaks ${PAGE_SERVICE_PROTOCOL}`);
     if (!isHexId(h.tenant_id) || !isHexId(h.timeline_id)) throw new Error('tenant_id and timeline_id must be 32 lowercase hex digits');
-    const timeline = tenants.get(h.tenant_id).timeline(h.timeline_id);
+    const timeline = tenants.active(h.tenant_id).timeline(h.timeline_id); // not while attaching or broken
     conn.sendJson('H', { pageserver_id: tenants.nodeId });
     return timeline;
   } catch (err) {
@@ -89,6 +93,7 @@ async function serve(conn: FramedSocket, timeline: Timeline, req: PageRequest, w
       await scan(conn, timeline, req, lsn);
     }
   } catch (err) {
+    if (timeline.isShutDown) return conn.destroy(); // as above: the compute retries elsewhere
     const error: PageError = err instanceof LsnError ? { code: err.code, message: err.message } : { code: 'internal', message: (err as Error).message };
     conn.send('e', encodeIdJson(req.id, error));
   }

@@ -9,7 +9,10 @@ import { ApiServer, badRequest, Reply, type RequestContext } from '../common/htt
 import type { TenantManager } from './tenants/tenant-manager.ts';
 import type { Tenant } from './tenants/tenant.ts';
 import { utilization } from './utilization.ts';
+import { lsnByTimestamp, lsnByTimestampQuery } from './lsn-by-timestamp.ts';
 import { processMetrics } from '../common/process-metrics.ts';
+import { renderMetrics, scrapeGauges } from './metrics.ts';
+import { secondaryRoutes } from './secondary/secondary-routes.ts';
 
 function tsidParam(ctx: RequestContext): string {
   const tsid = ctx.params['tenant_shard_id'] ?? '';
@@ -25,6 +28,9 @@ function timelineParam(ctx: RequestContext): string {
 
 export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: string, tenants: () => TenantManager): void {
   const tenant = (ctx: RequestContext): Tenant => tenants().get(tsidParam(ctx));
+  // Timeline routes need an Active tenant: they wait a while for one that is attaching, and get
+  // Neon's error for a Broken (500) or stopping (503) one.
+  const activeTenant = (ctx: RequestContext): Promise<Tenant> => tenants().waitActive(tsidParam(ctx));
 
   // As neon's api_handler: every route but the failpoints one can be made to fail.
   server.before(async (ctx) => {
@@ -49,10 +55,12 @@ export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: 
         lines.push(`pageserver_last_record_lsn{${labels}} ${tl.lastRecordLsn}`, `pageserver_in_memory_layer_bytes{${labels}} ${tl.store.inMemoryBytes()}`);
       }
     }
+    lines.push(...scrapeGauges(tenants()), ...renderMetrics());
     return new Reply(200, lines.join('\n') + '\n', 'text/plain; version=0.0.4');
   });
 
-  server.get('/v1/tenant', () => tenants().list().map((t) => t.info()));
+  // As Neon's list: every attached tenant whatever its state, without the (costly there) size.
+  server.get('/v1/tenant', () => tenants().list().map((t) => ({ ...t.info(), current_physical_size: null })));
   server.get('/v1/tenant/:tenant_shard_id', (ctx) => {
     const t = tenant(ctx);
     return { ...t.info(), walredo: null, timelines: [...t.timelines.keys()] };
@@ -63,7 +71,16 @@ export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: 
     const tsid = tsidParam(ctx);
     const conf = ctx.decode(locationConfigRequest);
     await handlerFailpoint('put-location-conf-handler', 503); // neon answers ResourceUnavailable here
-    return tenants().setLocation(tsid, conf);
+    const response = await tenants().setLocation(tsid, conf);
+    // ?flush_ms: a migration's origin (AttachedStale) flushes and uploads what it has, so the
+    // destination starts from a recent index; bounded, and a slow flush is not an error.
+    const flushMs = Number(ctx.query.get('flush_ms') ?? 0);
+    if (flushMs > 0 && response !== null && conf.mode !== 'Secondary') {
+      await tenants().get(tsid).flushAndUpload(flushMs);
+      // Neon's flush also uploads the heatmap, so a secondary can warm up from the latest layers.
+      await tenants().get(tsid).heatmap?.upload(true).catch(() => {});
+    }
+    return response;
   });
   server.get('/v1/tenant/:tenant_shard_id/config', (ctx) => {
     const conf = tenant(ctx).location.tenant_conf ?? {};
@@ -81,23 +98,30 @@ export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: 
     return null;
   });
 
-  server.get('/v1/tenant/:tenant_shard_id/timeline', (ctx) => [...tenant(ctx).timelines.values()].map((t) => t.info()));
+  server.get('/v1/tenant/:tenant_shard_id/timeline', async (ctx) => [...(await activeTenant(ctx)).timelines.values()].map((t) => t.info()));
   server.post('/v1/tenant/:tenant_shard_id/timeline', async (ctx) => {
-    const t = tenant(ctx);
+    const t = await activeTenant(ctx);
     const req = ctx.decode(timelineCreateRequest);
     const { info } = await t.createTimeline(req, (timelineId) => tenants().knownCommitLsn(t.tenantId, timelineId));
     return new Reply(201, info);
   });
-  server.get('/v1/tenant/:tenant_shard_id/timeline/:timeline_id', (ctx) => tenant(ctx).timeline(timelineParam(ctx)).info());
+  server.get('/v1/tenant/:tenant_shard_id/timeline/:timeline_id', async (ctx) => (await activeTenant(ctx)).timeline(timelineParam(ctx)).info());
+  // The LSN of the commits before a time, from the commit times stored in the timeline.
+  server.get('/v1/tenant/:tenant_shard_id/timeline/:timeline_id/get_lsn_by_timestamp', async (ctx) => {
+    const tsid = tsidParam(ctx);
+    const timelineId = timelineParam(ctx);
+    const query = lsnByTimestampQuery(tsid, ctx.query);
+    return lsnByTimestamp((await activeTenant(ctx)).timeline(timelineId), query);
+  });
   // One GC pass now (neon's do_gc; tests pass gc_horizon 0 with pitr_interval 0s to collect everything).
-  server.put('/v1/tenant/:tenant_shard_id/timeline/:timeline_id/do_gc', (ctx) => {
+  server.put('/v1/tenant/:tenant_shard_id/timeline/:timeline_id/do_gc', async (ctx) => {
     const body = ctx.hasBody ? ctx.decode(doGcRequest) : { gc_horizon: null };
-    return tenant(ctx).gcTimeline(timelineParam(ctx), body.gc_horizon ?? null);
+    return (await activeTenant(ctx)).gcTimeline(timelineParam(ctx), body.gc_horizon ?? null);
   });
   // Flushes what is in memory to disk (the testing route neon's tests use to force a layer flush).
   // ?wait_until_uploaded=true: and until remote storage holds it (remote_consistent_lsn caught up).
   server.put('/v1/tenant/:tenant_shard_id/timeline/:timeline_id/checkpoint', async (ctx) => {
-    const timeline = tenant(ctx).timeline(timelineParam(ctx));
+    const timeline = (await activeTenant(ctx)).timeline(timelineParam(ctx));
     await timeline.checkpointOrThrow();
     if (ctx.query.get('wait_until_uploaded') === 'true') {
       if (!timeline.remote) throw badRequest('wait_until_uploaded: this pageserver has no remote_storage configured');
@@ -105,4 +129,5 @@ export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: 
     }
     return null;
   });
+  secondaryRoutes(server, tenants, tsidParam);
 }

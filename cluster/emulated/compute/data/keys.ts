@@ -2,6 +2,7 @@
 //   0x00 'c' <table name>          → the table's definition (JSON)
 //   0x00 'm' 'next_table_id'       → the next table id (so a dropped table's id is never reused)
 //   0x01 <table id u32> <pk>       → the row (JSON array in column order)
+//   (keys starting 0xFF are the pageserver's own, e.g. its store of commit times: never written here)
 // Primary keys are encoded so that byte order is value order: ints as 8 bytes big-endian with the
 // sign bit flipped, floats in the usual sortable IEEE encoding, text as UTF-8, bools as one byte.
 

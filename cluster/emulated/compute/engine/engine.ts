@@ -15,6 +15,7 @@ import { PgError } from '../pg-wire/index.ts';
 import { exactly, PageClient, PageServiceError, type ReadPoint } from '../storage/page-client.ts';
 import { WalProposer, type ElectedInfo } from '../walproposer/walproposer.ts';
 import type { SafekeeperAddress } from '../walproposer/safekeeper-connection.ts';
+import { commitTimeUs } from './commit-clock.ts';
 import { KeyLocks } from './key-locks.ts';
 import { LastWrittenLsn } from './last-written-lsn.ts';
 import { bugOn } from '../../common/bugs.ts';
@@ -194,8 +195,9 @@ export class Engine {
     if (failpointsActive()) await failpoint('compute-before-commit'); // a `return`: the statement fails (XX000), nothing committed
     await this.whenReady();
     if (!this.writer || !this.walproposer) throw new PgError(ExecState.readOnlyTransaction, 'cannot execute a write in a read-only (static) endpoint');
+    const committedAt = commitTimeUs(); // a bad clock-hook argument fails here, before anything is sent
     this.xid = (this.xid + 1) >>> 0;
-    const appended = this.writer.appendTransaction(this.xid, mutations);
+    const appended = this.writer.appendTransaction(this.xid, mutations, committedAt);
     const committed = this.waitForCommit(appended.endLsn);
     handedOff?.();
     this.walproposer.appendWal(appended.bytesStart, appended.bytes);

@@ -52,6 +52,17 @@ export class LocalFsRemoteStorage implements RemoteStorage {
     }
   }
 
+  async head(key: string): Promise<{ size: number; lastModified: Date } | null> {
+    try {
+      const stat = await fsp.stat(this.file(key, 'head'));
+      return { size: stat.size, lastModified: stat.mtime };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if (err instanceof RemoteStorageError) throw err;
+      throw new RemoteStorageError('head', key, (err as Error).message, { cause: err });
+    }
+  }
+
   async list(prefix: string): Promise<RemoteObject[]> {
     // Walk from the deepest directory the prefix names; match the rest of the prefix on keys.
     const slash = prefix.lastIndexOf('/');

@@ -21,11 +21,13 @@ export interface RemoteStorage {
   list(prefix: string): Promise<RemoteObject[]>;
   /** Deletes the objects; keys that do not exist are fine. */
   delete(keys: string[]): Promise<void>;
+  /** Size and last-modified time of an object, or null if there is none (for a heatmap's mtime). */
+  head?(key: string): Promise<{ size: number; lastModified: Date } | null>;
 }
 
 export class RemoteStorageError extends Error {
   constructor(
-    readonly operation: 'put' | 'get' | 'list' | 'delete',
+    readonly operation: 'put' | 'get' | 'list' | 'delete' | 'head',
     readonly key: string,
     message: string,
     options?: { cause?: unknown },

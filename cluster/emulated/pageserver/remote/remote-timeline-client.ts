@@ -8,8 +8,10 @@
 // when the storage fails; a failure never loses data, it only holds remote_consistent_lsn back.
 
 import fsp from 'node:fs/promises';
+import type { UploadQueueStatus } from '../../../api/pageserver.ts';
 import { formatLsn, type Lsn } from '../../../wal/lsn.ts';
 import { log } from '../../common/logger.ts';
+import { measureRemote, metrics, shardLabels, type RemoteFileKind } from '../metrics.ts';
 import type { LayerInfo } from '../storage/layer-reader.ts';
 import { buildIndexPart, parseIndexPart, serializeIndexPart, UNSHARDED, type LayerRemoteMetadata, type RemoteTimelineMetadata } from './index-part.ts';
 import { indexPartKey, latestIndexKey, layerKey, timelinePrefix } from './remote-paths.ts';
@@ -63,6 +65,10 @@ export class RemoteTimelineClient {
   private retryMs = FIRST_RETRY_MS;
   /** The last upload failure, until an upload succeeds (for status and logs). */
   lastError: string | null = null;
+  private consecutiveFailures = 0;
+  private failingSince: Date | null = null;
+  /** Operations counted as started and not yet finished ("layer:<name>", "index"), with their size. */
+  private readonly inFlight = new Map<string, { kind: RemoteFileKind; bytes: number }>();
 
   constructor(
     private readonly storage: RemoteStorage,
@@ -88,6 +94,43 @@ export class RemoteTimelineClient {
   /** What may be published: a stale attachment's uploads never get here. */
   get remoteConsistentLsnVisible(): Lsn {
     return this.visible;
+  }
+
+  /** The layers remote storage holds (those of the last index, and any uploaded for the next),
+   * each with the generation whose object holds it: what heatmaps and kept layers refer to. */
+  get uploadedLayers(): ReadonlyMap<string, LayerRemoteMetadata> {
+    return this.uploaded;
+  }
+
+  uploadQueueStatus(): UploadQueueStatus {
+    return {
+      state: this.consecutiveFailures > 0 ? 'retrying' : 'ok',
+      pending: this.inFlight.size,
+      consecutive_failures: this.consecutiveFailures,
+      last_error: this.lastError,
+      failing_since: this.failingSince?.toISOString() ?? null,
+    };
+  }
+
+  private labels(kind: RemoteFileKind) {
+    return { ...shardLabels(this.tenantShardId), timeline_id: this.timelineId, file_kind: kind, op_kind: 'upload' };
+  }
+
+  /** Counts an upload as started the first time it is tried (not on each retry). */
+  private opStarted(key: string, kind: RemoteFileKind, bytes: number): void {
+    if (this.inFlight.has(key)) return;
+    this.inFlight.set(key, { kind, bytes });
+    metrics.callsStarted.inc(this.labels(kind));
+    metrics.bytesStarted.inc(this.labels(kind), bytes);
+  }
+
+  /** Finished: done, or given up (the layer vanished, the client closed), as Neon counts it. */
+  private opFinished(key: string): void {
+    const op = this.inFlight.get(key);
+    if (!op) return;
+    this.inFlight.delete(key);
+    metrics.callsFinished.inc(this.labels(op.kind));
+    metrics.bytesFinished.inc(this.labels(op.kind), op.bytes);
   }
 
   /** The local layer set changed: upload (now, or after the upload in progress). */
@@ -116,6 +159,7 @@ export class RemoteTimelineClient {
     this.closed = true;
     this.again = false;
     await this.running;
+    for (const key of [...this.inFlight.keys()]) this.opFinished(key);
   }
 
   private async run(): Promise<void> {
@@ -123,7 +167,10 @@ export class RemoteTimelineClient {
       this.again = false;
       try {
         await this.uploadOnce();
+        if (this.consecutiveFailures > 0) log.info(`uploads of timeline ${this.timelineId} succeed again after ${this.consecutiveFailures} failed attempt(s)`);
         this.lastError = null;
+        this.consecutiveFailures = 0;
+        this.failingSince = null;
         this.retryMs = FIRST_RETRY_MS;
       } catch (err) {
         if (err instanceof LayerVanished) {
@@ -131,6 +178,8 @@ export class RemoteTimelineClient {
           continue;
         }
         this.lastError = (err as Error).message;
+        this.consecutiveFailures++;
+        this.failingSince ??= new Date();
         log.warn(`upload of timeline ${this.timelineId} failed; retrying in ${this.retryMs} ms`, { error: this.lastError });
         await new Promise((r) => setTimeout(r, this.retryMs));
         this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
@@ -142,6 +191,8 @@ export class RemoteTimelineClient {
   private async uploadOnce(): Promise<void> {
     const generation = this.generation();
     const { layers, metadata } = this.source.snapshot();
+    // Uploads of layers that are gone from the layer set (compacted away) will not happen.
+    for (const key of [...this.inFlight.keys()]) if (key.startsWith('layer:') && !layers.some((l) => `layer:${l.name}` === key)) this.opFinished(key);
     // Nothing new, and this generation has its index: a new timeline or attachment always writes one.
     const unchanged = metadata.disk_consistent_lsn <= this.remoteConsistent && this.uploaded.size === layers.length && layers.every((l) => this.uploaded.has(l.name));
     if (unchanged && this.indexGeneration === generation) return;
@@ -156,13 +207,18 @@ export class RemoteTimelineClient {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new LayerVanished(layer.name);
           throw err;
         }
-        await this.storage.put(layerKey(this.tenantShardId, this.timelineId, layer.name, generation), data);
+        this.opStarted(`layer:${layer.name}`, 'layer', data.length);
+        await measureRemote('layer', 'upload', () => this.storage.put(layerKey(this.tenantShardId, this.timelineId, layer.name, generation), data));
+        this.opFinished(`layer:${layer.name}`);
         remote = { file_size: data.length, generation, shard: UNSHARDED };
         this.uploaded.set(layer.name, remote);
       }
       current.set(layer.name, remote);
     }
-    await this.storage.put(indexPartKey(this.tenantShardId, this.timelineId, generation), serializeIndexPart(buildIndexPart(current, metadata)));
+    const index = serializeIndexPart(buildIndexPart(current, metadata));
+    this.opStarted('index', 'index', index.length);
+    await measureRemote('index', 'upload', () => this.storage.put(indexPartKey(this.tenantShardId, this.timelineId, generation), index));
+    this.opFinished('index');
     this.remoteConsistent = Math.max(this.remoteConsistent, metadata.disk_consistent_lsn);
     this.indexGeneration = generation;
     const dropped = [...this.uploaded].filter(([name]) => !current.has(name));

@@ -99,6 +99,21 @@ export class S3RemoteStorage implements RemoteStorage {
     });
   }
 
+  async head(key: string): Promise<{ size: number; lastModified: Date } | null> {
+    const objectKey = this.objectKey(key, 'head');
+    return this.request('head', key, async () => {
+      try {
+        const response = await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+        return { size: response.ContentLength ?? 0, lastModified: response.LastModified ?? new Date() };
+      } catch (err) {
+        // A HEAD answer has no body, so a missing key and a missing bucket are both a bare 404;
+        // the get() that follows tells them apart.
+        if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
+        throw err;
+      }
+    });
+  }
+
   async list(prefix: string): Promise<RemoteObject[]> {
     const objects: RemoteObject[] = [];
     let continuationToken: string | undefined;

@@ -1,11 +1,11 @@
 // An attached tenant (shard) on the pageserver: its location configuration (mode, generation,
-// tenant config), its timelines and their WAL receivers. On disk: tenants/<tsid>/config-v1 and
-// tenants/<tsid>/timelines/<timeline>/.
+// tenant config), its state (tenant-state.ts), its timelines and their WAL receivers, and its
+// heatmap uploads. On disk: tenants/<tsid>/config-v1 and tenants/<tsid>/timelines/<timeline>/.
 
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { LocationConfig, TenantInfo, TimelineCreateRequest, TimelineInfo } from '../../../api/pageserver.ts';
+import type { LocationConfig, TenantInfo, TenantState, TimelineCreateRequest, TimelineInfo } from '../../../api/pageserver.ts';
 import { isHexId } from '../../../api/ids.ts';
 import { writeFileAtomic } from '../../../util/atomic-write.ts';
 import { align, INITDB_LSN } from '../../../wal/format.ts';
@@ -20,6 +20,10 @@ import type { DeletionQueue } from '../remote/deletion-queue.ts';
 import { downloadTimeline, remoteTimelineIds } from '../remote/download.ts';
 import { readLatestIndex, RemoteTimelineClient, type RemoteIndex } from '../remote/remote-timeline-client.ts';
 import type { RemoteStorage } from '../remote/remote-storage.ts';
+import type { LayerRemoteMetadata } from '../remote/index-part.ts';
+import { HeatmapUploader } from '../secondary/heatmap-uploader.ts';
+import { RESIDENT_LAYERS_FILE, timelineDirs } from '../secondary/resident-layers.ts';
+import { attachmentStatus, brokenState, StateCell } from './tenant-state.ts';
 
 /** The pageserver's remote storage and its deletion queue, shared by its tenants. */
 export interface PageserverRemote {
@@ -39,6 +43,9 @@ export class Tenant {
   private readonly receivers = new Map<string, WalReceiver>();
   private gcTimer: NodeJS.Timeout | undefined;
   private lastGcAt = Date.now();
+  readonly state = new StateCell({ slug: 'Attaching' });
+  /** Set once Active, when there is remote storage. */
+  heatmap: HeatmapUploader | null = null;
 
   private constructor(
     readonly id: string,
@@ -74,22 +81,38 @@ export class Tenant {
     return this.location.generation ?? 0;
   }
 
-  static async open(id: string, dir: string, location: LocationConfig, consumer: string, remote: PageserverRemote | null = null): Promise<Tenant> {
-    await fsp.mkdir(path.join(dir, 'timelines'), { recursive: true });
-    const tenant = new Tenant(id, dir, location, consumer, remote);
-    await tenant.saveLocation();
-    await tenant.loadTimelines();
-    await tenant.restoreFromRemote();
-    if (failpointsActive()) {
-      // Loaded, not yet serving: a failure here is a failed attach (neon: the tenant goes Broken).
-      try {
-        await failpoint('attach-before-activate');
-      } catch (err) {
-        await tenant.close();
-        throw err;
-      }
+  /** A tenant about to attach: registered (and visible as Attaching) before attach() loads it. */
+  static attaching(id: string, dir: string, location: LocationConfig, consumer: string, remote: PageserverRemote | null = null): Tenant {
+    return new Tenant(id, dir, location, consumer, remote);
+  }
+
+  get isActive(): boolean {
+    return this.state.value.slug === 'Active';
+  }
+
+  /**
+   * Loads the local timelines and restores the rest from remote storage. Active when done; when
+   * anything fails the tenant is Broken with the reason (as in Neon) and serves nothing.
+   */
+  async attach(): Promise<void> {
+    try {
+      await fsp.mkdir(path.join(this.dir, 'timelines'), { recursive: true });
+      await this.saveLocation();
+      await this.loadTimelines();
+      await this.restoreFromRemote();
+      // Loaded, not yet serving: a failure here is a failed attach.
+      if (failpointsActive()) await failpoint('attach-before-activate');
+    } catch (err) {
+      await this.stopServing();
+      this.timelines.clear();
+      this.receivers.clear();
+      this.state.set(brokenState(err));
+      log.error(`tenant ${this.id} failed to attach; it is Broken and serves nothing until attached again`, { error: (err as Error).message });
+      return;
     }
-    return tenant;
+    if (this.state.value.slug === 'Stopping') return this.stopServing(); // closed while attaching
+    if (this.remote) this.heatmap = new HeatmapUploader(this, this.remote.storage);
+    this.state.set({ slug: 'Active' });
   }
 
   async saveLocation(): Promise<void> {
@@ -124,12 +147,29 @@ export class Tenant {
    */
   private async restoreFromRemote(): Promise<void> {
     if (!this.remote) return;
-    const missing = (await remoteTimelineIds(this.remote.storage, this.id)).filter((id) => !this.timelines.has(id));
+    const remoteIds = await remoteTimelineIds(this.remote.storage, this.id);
+    const missing = remoteIds.filter((id) => !this.timelines.has(id));
+    const total = { layersReused: 0, bytesReused: 0, layersDownloaded: 0, bytesDownloaded: 0 };
     for (const id of missing) {
       const index = await downloadTimeline(this.remote.storage, this.id, id, this.generation, path.join(this.dir, 'timelines', id));
-      if (index) log.info(`restored timeline ${this.id}/${id} from remote storage`, { generation: index.generation, layers: index.layers.size, disk_consistent_lsn: formatLsn(index.metadata.disk_consistent_lsn) });
+      if (!index) continue;
+      const r = index.restore;
+      for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += r[k];
+      log.info(`restored timeline ${this.id}/${id} from remote storage: ${r.layersReused} layer(s) (${r.bytesReused} bytes) already on local disk, ${r.layersDownloaded} (${r.bytesDownloaded} bytes) downloaded`, { generation: index.generation, disk_consistent_lsn: formatLsn(index.metadata.disk_consistent_lsn) });
     }
-    if (missing.length) await this.loadTimelines();
+    if (missing.length) {
+      log.info(`attach of tenant ${this.id}: ${total.bytesDownloaded} layer bytes downloaded, ${total.bytesReused} reused from local disk`, total);
+      await this.loadTimelines();
+    }
+    // Layers kept for timelines remote storage no longer has (deleted meanwhile) are of no use.
+    for (const { id, dir } of timelineDirs(this.dir)) {
+      if (!this.timelines.has(id) && !remoteIds.includes(id) && fs.existsSync(path.join(dir, RESIDENT_LAYERS_FILE))) await fsp.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Per timeline, the remote object of each uploaded layer: what a secondary here may keep. */
+  uploadedLayers(): Map<string, ReadonlyMap<string, LayerRemoteMetadata>> {
+    return new Map([...this.timelines].map(([id, t]) => [id, new Map(t.remote?.uploadedLayers ?? [])]));
   }
 
   /**
@@ -235,16 +275,35 @@ export class Tenant {
   }
 
   info(): TenantInfo {
+    const state: TenantState = this.state.value;
     return {
       id: this.id,
-      state: { slug: 'Active' },
+      state,
       current_physical_size: [...this.timelines.values()].reduce((s, t) => s + (t.info().current_physical_size ?? 0), 0),
-      attachment_status: { slug: 'attached' },
+      attachment_status: attachmentStatus(state),
       generation: this.generation,
     };
   }
 
+  /** Flushes every timeline and waits for the uploads, for at most `ms` (location_config flush_ms). */
+  async flushAndUpload(ms: number): Promise<void> {
+    const work = Promise.all([...this.timelines.values()].map(async (t) => {
+      await t.checkpointOrThrow();
+      await t.remote?.waitUploaded();
+    }));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
+    const outcome = await Promise.race([work.then(() => 'done' as const, (err: Error) => err), timeout]).finally(() => clearTimeout(timer));
+    if (outcome !== 'done') log.warn(`tenant ${this.id}: flush before the location change ${outcome === 'timeout' ? `took longer than ${ms} ms` : `failed: ${outcome.message}`}; going on`);
+  }
+
   async close(): Promise<void> {
+    if (this.state.value.slug !== 'Broken') this.state.set({ slug: 'Stopping' });
+    await this.stopServing();
+  }
+
+  private async stopServing(): Promise<void> {
+    await this.heatmap?.close();
     clearInterval(this.gcTimer);
     for (const r of this.receivers.values()) r.stop();
     for (const t of [...this.timelines.values()].reverse()) await t.close();

@@ -1,13 +1,13 @@
-// How far garbage collection may go on a timeline (concepts §4.3): the space cutoff
-// (last_record_lsn − gc_horizon) and, with PITR, the time cutoff (the LSN at now − pitr_interval);
-// the effective cutoff is the lower of the two, capped at disk_consistent_lsn, and never moves back.
-//
-// Neon finds the time cutoff from commit timestamps in the WAL. Our WAL records carry none, so a
-// timeline remembers when it ingested which LSN (LsnTimes). Those samples live in memory: after a
-// restart the time lookup fails until enough history has been seen again, and, as in Neon when
-// the lookup fails, the cutoff then does not advance.
+// How far garbage collection may go on a timeline (concepts §4.3, Neon's find_gc_cutoffs): the
+// space cutoff (last_record_lsn − gc_horizon) and the time cutoff (the LSN at now − pitr_interval,
+// found from the commit times stored in the timeline, commit-times.ts). With PITR set the time
+// cutoff governs, and when it cannot be found the cutoff does not advance; with PITR 0 the space
+// cutoff governs, raised to the default 7-day time cutoff. The result is capped at
+// disk_consistent_lsn and never moves back. The commit times live in the timeline's layers, so the
+// lookup works the same after a restart, a detach/attach or a restore from remote storage.
 
 import type { Lsn } from '../../../wal/lsn.ts';
+import type { LsnForTimestamp } from './commit-times.ts';
 export type { GcResult } from '../../../api/pageserver.ts';
 import { parseDuration } from '../../../util/duration.ts';
 
@@ -31,47 +31,6 @@ export function gcSettings(tenantConf: Record<string, unknown>): GcSettings {
   };
 }
 
-const MAX_SAMPLES = 10_000;
-const SAMPLE_EVERY_MS = 1000;
-
-/** (time, LSN) samples taken as WAL is ingested, at most one per second, thinned when full. */
-export class LsnTimes {
-  private times: number[] = [];
-  private lsns: Lsn[] = [];
-
-  record(lsn: Lsn, now = Date.now()): void {
-    const last = this.times.length - 1;
-    if (last >= 0 && now - this.times[last]! < SAMPLE_EVERY_MS) {
-      this.lsns[last] = lsn;
-      return;
-    }
-    this.times.push(now);
-    this.lsns.push(lsn);
-    if (this.times.length > MAX_SAMPLES) {
-      // Keep the range covered, halve the resolution.
-      this.times = this.times.filter((_, i) => i % 2 === 0 || i === this.times.length - 1);
-      this.lsns = this.lsns.filter((_, i) => i % 2 === 0 || i === this.lsns.length - 1);
-    }
-  }
-
-  /** The last LSN ingested at or before `time`; null when there is no sample that old. */
-  lsnAt(time: number): Lsn | null {
-    let lo = 0;
-    let hi = this.times.length - 1;
-    let found: Lsn | null = null;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.times[mid]! <= time) {
-        found = this.lsns[mid]!;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
-  }
-}
-
 export interface CutoffInput {
   lastRecordLsn: Lsn;
   diskConsistentLsn: Lsn;
@@ -79,16 +38,41 @@ export interface CutoffInput {
   current: Lsn;
   gcHorizon: number;
   pitrIntervalMs: number;
-  lsnAt: (time: number) => Lsn | null;
+  /** The timeline's LSN-by-time lookup (commit-times.ts), at a time in µs since the Unix epoch. */
+  lsnForTimestamp: (timeUs: number) => LsnForTimestamp;
+  /** ms since the Unix epoch. */
   now: number;
 }
 
-export function nextGcCutoff(input: CutoffInput): Lsn {
-  let cutoff = Math.max(0, input.lastRecordLsn - input.gcHorizon);
-  if (input.pitrIntervalMs > 0) {
-    const timeCutoff = input.lsnAt(input.now - input.pitrIntervalMs);
-    if (timeCutoff === null) return input.current;
-    cutoff = Math.min(cutoff, timeCutoff);
+/**
+ * The LSN at now − pitr_interval (now − 7 days when PITR is 0), or null when the commit times
+ * cannot say: none that old (past) or none at all (nodata). No commit since then (future): all of
+ * the history is older, so the cutoff may go to the last record.
+ */
+function timeCutoff(input: CutoffInput): Lsn | null {
+  const range = input.pitrIntervalMs > 0 ? input.pitrIntervalMs : DEFAULT_PITR_INTERVAL_MS;
+  const found = input.lsnForTimestamp((input.now - range) * 1000);
+  if (found.kind === 'present') return found.lsn;
+  if (found.kind === 'future') return input.lastRecordLsn;
+  return null;
+}
+
+/** Neon's find_gc_cutoffs: the two cutoffs, of which GC takes the lower. */
+export function gcCutoffs(input: CutoffInput): { space: Lsn; time: Lsn } {
+  const space = Math.max(0, input.lastRecordLsn - input.gcHorizon);
+  const time = timeCutoff(input);
+  if (input.pitrIntervalMs === 0) {
+    // No PITR: the space cutoff, raised to the default time cutoff so that an idle timeline does
+    // not keep its history forever.
+    return { time: input.lastRecordLsn, space: time === null ? space : Math.max(time, space) };
   }
-  return Math.max(input.current, Math.min(cutoff, input.diskConsistentLsn));
+  // PITR set: the time cutoff governs. If it cannot be found the cutoff stays where it is.
+  if (time === null) return { time: input.current, space };
+  return { time, space: time };
+}
+
+/** The cutoff GC applies: the lower of the two, capped at disk_consistent_lsn, never moving back. */
+export function nextGcCutoff(input: CutoffInput): Lsn {
+  const { space, time } = gcCutoffs(input);
+  return Math.max(input.current, Math.min(space, time, input.diskConsistentLsn));
 }

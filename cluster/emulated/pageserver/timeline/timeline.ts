@@ -15,8 +15,10 @@ import { failpoint, failpointsActive } from '../../common/failpoints.ts';
 import { log } from '../../common/logger.ts';
 import { TimelineStore, type StoreOptions } from '../storage/timeline-store.ts';
 import type { RemoteTimelineClient, UploadSource } from '../remote/remote-timeline-client.ts';
-import { LsnTimes, nextGcCutoff, type GcResult, type GcSettings } from './gc-policy.ts';
+import { COMMIT_TIME_KEY, CommitTimeTracker, decodeCommitTime, findLsnForTimestamp, type LsnForTimestamp } from './commit-times.ts';
+import { nextGcCutoff, type GcResult, type GcSettings } from './gc-policy.ts';
 import { mergeScans, type ScanEntry } from './merge-scans.ts';
+import { timelineInfo } from './timeline-info.ts';
 
 export interface TimelineMeta {
   timeline_id: string;
@@ -35,7 +37,7 @@ export class LsnError extends Error {
 }
 
 /** Written last when a timeline is created or downloaded: a directory without it is no timeline. */
-const META_FILE = 'timeline.json';
+export const META_FILE = 'timeline.json';
 /** Bug switch ps-trust-last-received: where received LSN progress is noted, and how often. */
 const LAST_RECEIVED_FILE = 'last_received.json';
 const LAST_RECEIVED_SAVE_MS = 20;
@@ -68,6 +70,7 @@ interface Waiter {
 }
 
 export class Timeline {
+  private shutDown = false;
   private waiters: Waiter[] = [];
   private lastRecordStart: Lsn;
   private checkpointing: Promise<Error | null> | null = null;
@@ -75,7 +78,8 @@ export class Timeline {
   private timer: NodeJS.Timeout;
   /** Applied GC cutoff: reads and branches below it are refused, and history below it may be gone. */
   private gcCutoff: Lsn;
-  private readonly lsnTimes = new LsnTimes();
+  /** Stores each commit's time with its LSN, for the LSN-by-time mapping (read lazily: ancestors are loaded first). */
+  private readonly commitTimes = new CommitTimeTracker(() => decodeCommitTime(this.get(COMMIT_TIME_KEY, this.lastRecordLsn)));
   /** Branches of this timeline (they read it at their ancestor_lsn, which GC must keep). */
   readonly children = new Set<Timeline>();
   private readonly pendingBranchPoints: Lsn[] = [];
@@ -191,11 +195,10 @@ export class Timeline {
   ingest(records: WalRecord[]): void {
     for (const r of records) {
       if (r.endLsn <= this.store.lastLsn) continue; // already have it (a reconnect overlapping)
-      this.store.apply(r.endLsn, r.mutations);
+      this.store.apply(r.endLsn, this.commitTimes.mutationsFor(r));
       this.lastRecordStart = r.startLsn;
     }
     if (records.length) {
-      this.lsnTimes.record(this.lastRecordLsn);
       this.wake();
       if (BUG_TRUST_LAST_RECEIVED) this.noteLastReceived();
     }
@@ -270,6 +273,14 @@ export class Timeline {
     yield* mergeScans(sources);
   }
 
+  /**
+   * Neon's find_lsn_for_timestamp: searches the commit times stored in this timeline (and its
+   * ancestor below the branch point) between the GC cutoff and the last record.
+   */
+  findLsnForTimestamp(timeUs: number): LsnForTimestamp {
+    return findLsnForTimestamp(timeUs, this.appliedGcCutoffLsn, this.lastRecordLsn, (lsn) => decodeCommitTime(this.get(COMMIT_TIME_KEY, lsn)));
+  }
+
   private async maybeCheckpoint(idle: boolean): Promise<void> {
     if (this.checkpointing) return;
     const due = this.store.shouldCheckpoint() || (idle && this.unflushed() && Date.now() - this.lastCheckpointAt >= CHECKPOINT_IDLE_MS);
@@ -337,7 +348,7 @@ export class Timeline {
       current: this.appliedGcCutoffLsn,
       gcHorizon: horizonOverride ?? settings.gcHorizon,
       pitrIntervalMs: settings.pitrIntervalMs,
-      lsnAt: (t) => this.lsnTimes.lsnAt(t),
+      lsnForTimestamp: (timeUs) => this.findLsnForTimestamp(timeUs),
       now: began,
     });
     if (next > this.gcCutoff) {
@@ -379,45 +390,16 @@ export class Timeline {
   }
 
   info(): TimelineInfo {
-    const lsn = (n: Lsn) => formatLsn(n);
-    const layers = this.store.layers();
-    const physical = layers.reduce((sum, l) => sum + l.sizeBytes, 0);
-    return {
-      tenant_id: this.tenantShardId,
-      timeline_id: this.id,
-      ancestor_timeline_id: this.meta.ancestor_timeline_id,
-      ancestor_lsn: this.meta.ancestor_lsn === null ? null : lsn(this.meta.ancestor_lsn),
-      last_record_lsn: lsn(this.lastRecordLsn),
-      prev_record_lsn: this.lastRecordStart ? lsn(this.lastRecordStart) : null,
-      applied_gc_cutoff_lsn: lsn(this.appliedGcCutoffLsn),
-      min_readable_lsn: lsn(this.appliedGcCutoffLsn),
-      disk_consistent_lsn: lsn(this.store.diskConsistentLsn),
-      // Without remote storage nothing is uploaded: the remote copy is the timeline's start.
-      remote_consistent_lsn: lsn(this.remote?.remoteConsistentLsn ?? this.startLsn),
-      remote_consistent_lsn_visible: lsn(this.remote?.remoteConsistentLsnVisible ?? this.startLsn),
-      initdb_lsn: lsn(this.meta.initdb_lsn),
-      current_logical_size: physical,
-      current_logical_size_is_accurate: false,
-      directory_entries_counts: [],
-      current_physical_size: physical,
-      current_logical_size_non_incremental: null,
-      pitr_history_size: 0,
-      within_ancestor_pitr: true,
-      timeline_dir_layer_file_size_sum: physical,
-      wal_source_connstr: this.walSource.connstr,
-      last_received_msg_lsn: this.walSource.lastMsgLsn === null ? null : lsn(this.walSource.lastMsgLsn),
-      last_received_msg_ts: this.walSource.lastMsgTs,
-      pg_version: this.meta.pg_version,
-      state: 'Active',
-      walreceiver_status: this.walSource.status,
-      is_archived: false,
-      rel_size_migration: 'legacy',
-      rel_size_migrated_at: null,
-      is_invisible: false,
-    };
+    return timelineInfo(this);
+  }
+
+  /** Closing or closed (its tenant detached, went secondary, or the pageserver stops). */
+  get isShutDown(): boolean {
+    return this.shutDown;
   }
 
   async close(): Promise<void> {
+    this.shutDown = true;
     clearInterval(this.timer);
     await this.checkpointing;
     // As the real pageserver on a clean shutdown: flush, so a restart need not replay this WAL.
