@@ -1,13 +1,14 @@
-// `scenario list` and `scenario run NAME|--all [--seed N] [--report DIR] [--bugs ...] [--replay FILE]`.
+// `scenario list` and `scenario run NAME|--all [--seed N] [--report DIR] [--bugs ...] [--replay FILE] [--remote-storage ...]`.
 // Each run makes its own temporary cluster; the report (HTML, JSON, schedule, history) goes to
 // --report DIR/<scenario> or a temporary directory, printed at the end.
 
 import os from 'node:os';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { BUG_SWITCHES } from '../../cluster/bugs.ts';
 import { NeonLocalError } from '../../cluster/util/errors.ts';
 import { findScenario, SCENARIOS } from '../../scenarios/library/index.ts';
+import { parseRemoteStorageChoice, type RemoteStorageChoice } from '../../scenarios/runner/remote-storage.ts';
 import { runScenario } from '../../scenarios/runner/run.ts';
 import { readSchedule } from '../../scenarios/runner/schedule.ts';
 import type { Scenario } from '../../scenarios/runner/types.ts';
@@ -43,7 +44,8 @@ export function registerScenarioCommands(program: Command): void {
       .addOption(new Option('--report <dir>', 'write reports to DIR/<scenario>/ (default: a temporary directory)'))
       .addOption(new Option('--bugs <names>', `turn on bug switches (comma list): ${BUG_SWITCHES.map((b) => b.name).join(', ')}`))
       .addOption(new Option('--replay <schedule.json>', 'run a recorded schedule again (its scenario, seed and bug switches)'))
-      .addOption(new Option('--keep-repo', "keep each cluster's directory, for its logs")),
+      .addOption(new Option('--keep-repo', "keep each cluster's directory, for its logs"))
+      .addOption(new Option('--remote-storage <where>', 'pageserver remote storage: local (default), moto (starts a moto_server S3), or s3://BUCKET[/PREFIX]').argParser(remoteStorageOption)),
     {},
     async ({ out, opts, args }) => {
       const replay = opts['replay'] ? readSchedule(opts['replay'] as string) : undefined;
@@ -59,6 +61,7 @@ export function registerScenarioCommands(program: Command): void {
         const { report, reportPaths } = await runScenario(s, {
           seed, bugs, reportDir: path.resolve(base, s.name), log: (line) => out.progress(line),
           ...(replay ? { replay } : {}), ...(opts['keepRepo'] ? { keepRepoDir: true } : {}),
+          ...(opts['remoteStorage'] ? { remoteStorage: opts['remoteStorage'] as RemoteStorageChoice } : {}),
         });
         results.push({ name: s.name, outcome: report.outcome, failure: report.failure, seed: report.seed, durationMs: report.durationMs, check: report.check?.stats ?? null, report: reportPaths?.html ?? null });
       }
@@ -74,4 +77,12 @@ export function registerScenarioCommands(program: Command): void {
       return { data: { seed, bugs, results }, human };
     },
   );
+}
+
+function remoteStorageOption(value: string): RemoteStorageChoice {
+  try {
+    return parseRemoteStorageChoice(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message.replace(/^--remote-storage \S+: /, '') + '.');
+  }
 }

@@ -2,8 +2,9 @@
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { configureTenant, createTenant, createTimeline, listTenants, mapBranchName, setDefaultTenant, timelineTree, type TimelineNode } from '../../cluster/operations/tenants.ts';
+import { migrateTenant, parsePlacement, setTenantPlacement, type Placement } from '../../cluster/operations/placement.ts';
 import { defineAction } from '../action.ts';
-import { keyValue, positiveInt } from '../parse.ts';
+import { boolValue, duration, keyValue, positiveInt } from '../parse.ts';
 
 function tenantIdOption(): Option {
   return new Option('--tenant-id <id>', 'tenant (default: the default tenant)');
@@ -69,9 +70,60 @@ export function registerTenantCommands(program: Command): void {
       return { data: result, human: lines.join('\n') };
     },
   );
+  defineAction(
+    tenant
+      .command('migrate')
+      .description('move the tenant to another pageserver, live (storage controller migration: new generation, catch-up, compute notified, origin detached)')
+      .requiredOption('--node <id>', 'destination pageserver id', positiveInt('--node'))
+      .addOption(tenantIdOption())
+      .addOption(new Option('--prewarm <bool>', 'warm a secondary on the destination first (default: true)').argParser(boolValue('--prewarm')))
+      .addOption(new Option('--no-wait', 'return once the migration has started'))
+      .addOption(new Option('--timeout <duration>', 'how long to wait for it to settle (default 180s)').argParser(duration)),
+    {},
+    async ({ layout, opts, out }) => {
+      const result = await migrateTenant(layout, {
+        ...(opts['tenantId'] !== undefined ? { tenantId: opts['tenantId'] as string } : {}),
+        nodeId: opts['node'] as number,
+        ...(opts['prewarm'] !== undefined ? { prewarm: opts['prewarm'] as boolean } : {}),
+        noWait: opts['wait'] === false,
+        ...(opts['timeout'] !== undefined ? { timeoutMs: opts['timeout'] as number } : {}),
+        onProgress: (line) => out.progress(line),
+      });
+      const human = result.from === result.to
+        ? `Tenant ${result.tenantId} is already on pageserver ${result.to}.`
+        : result.durationMs === null
+          ? `Tenant ${result.tenantId}: migration from pageserver ${result.from ?? 'none'} to ${result.to} started; watch it with \`neon-local tenant list\`.`
+          : `Tenant ${result.tenantId} migrated from pageserver ${result.from ?? 'none'} to ${result.to} in ${(result.durationMs / 1000).toFixed(1)} s; its running endpoints now read from pageserver ${result.to}.`;
+      return { data: result, human };
+    },
+  );
+  defineAction(
+    tenant
+      .command('policy')
+      .description('detach the tenant from its pageserver (remote storage keeps it), or attach it again in a new generation with its config')
+      .requiredOption('--placement <placement>', 'detached | attached', (v) => {
+        try {
+          return parsePlacement(v);
+        } catch (err) {
+          throw new InvalidArgumentError((err as Error).message.replace(/^--placement \S+: /, '') + '.');
+        }
+      })
+      .addOption(tenantIdOption()),
+    {},
+    async ({ layout, opts }) => {
+      const result = await setTenantPlacement(layout, {
+        ...(opts['tenantId'] !== undefined ? { tenantId: opts['tenantId'] as string } : {}),
+        placement: opts['placement'] as Placement,
+      });
+      const human = result.pageserverId === null
+        ? `Tenant ${result.tenantId} detached; its data stays in remote storage, its config in the storage controller.`
+        : `Tenant ${result.tenantId} attached to pageserver ${result.pageserverId} in generation ${result.generation ?? '?'}, with its config.`;
+      return { data: result, human };
+    },
+  );
   defineAction(tenant.command('list').description('list tenants: id and state'), {}, async ({ layout }) => {
     const tenants = await listTenants(layout);
-    const human = tenants.map((t) => `${t.tenantId} ${t.state}${t.isDefault ? ' (default)' : ''}`).join('\n');
+    const human = tenants.map((t) => `${t.tenantId} ${t.state}${t.pageserverId !== null ? ` on pageserver ${t.pageserverId}` : ''}${t.isDefault ? ' (default)' : ''}`).join('\n');
     return { data: tenants, human: human || 'No tenants yet; create one with `neon-local tenant create --set-default`.' };
   });
 

@@ -23,7 +23,7 @@ export interface TenantLocateResponse {
 
 export interface TenantDescribeResponse {
   tenant_id: string;
-  shards: { tenant_shard_id: string; node_attached: number | null; is_reconciling: boolean }[];
+  shards: { tenant_shard_id: string; node_attached: number | null; node_secondary: number[]; last_error: string; is_reconciling: boolean; is_pending_compute_notification: boolean }[];
   policy: unknown;
   config: Record<string, unknown>;
 }
@@ -52,6 +52,14 @@ export class StorageControllerClient extends JsonClient {
   /** PATCH /v1/tenant/config: a value sets a key, null removes it. */
   patchTenantConfig(tenantId: string, patch: Record<string, unknown>): Promise<null> { return this.patch('/v1/tenant/config', { tenant_id: tenantId, ...patch }); }
   tenantConfig(tenantId: string): Promise<TenantConfigResponse> { return this.get(`/v1/tenant/${tenantId}/config`); }
+  /** PUT /control/v1/tenant/:tsid/migrate: starts a live migration (watch `tenant()` for its end). */
+  migrateTenant(tenantShardId: string, nodeId: number, config: { prewarm?: boolean; override_scheduler?: boolean; secondary_warmup_timeout?: string } = {}): Promise<Record<string, never>> {
+    return this.put(`/control/v1/tenant/${tenantShardId}/migrate`, { node_id: nodeId, migration_config: config });
+  }
+  /** PUT /control/v1/tenant/:id/policy: placement "Detached" or {"Attached": 0}. */
+  setTenantPlacement(tenantId: string, placement: 'Detached' | { Attached: number }): Promise<null> {
+    return this.put(`/control/v1/tenant/${tenantId}/policy`, { placement, scheduling: null });
+  }
   tenants(): Promise<TenantDescribeResponse[]> { return this.get('/control/v1/tenant'); }
   tenant(tenantId: string): Promise<TenantDescribeResponse> { return this.get(`/control/v1/tenant/${tenantId}`); }
   timelines(tenantId: string): Promise<TimelineInfo[]> { return this.get(`/v1/tenant/${tenantId}/timeline`); }

@@ -248,6 +248,26 @@ export function reconfigureEndpoint(layout: RepoLayout, id: string, options: End
   });
 }
 
+/**
+ * The storage controller's local compute hook (neon_local's notify-attach): every running endpoint
+ * of the tenant that follows the controller (no pinned pageserver) is pointed at `pageserverId`.
+ * It runs inside the storage controller while a CLI command may hold the repo lock (a `tenant
+ * migrate` waiting for the migration), so it takes no lock, as Neon's does not. Returns the
+ * endpoints reconfigured; throws if a running one could not be.
+ */
+export async function notifyEndpointsOfAttachment(layout: RepoLayout, tenantId: string, pageserverId: number): Promise<string[]> {
+  const config = await loadClusterConfig(layout);
+  const notified: string[] = [];
+  for (const ep of config.endpoints.filter((e) => e.tenantId === tenantId && e.pageserverId === null)) {
+    if (!(await isComponentAlive(layout, ep.id))) continue;
+    const wiring = await resolveWiring(layout, config, { ...ep, pageserverId });
+    const body = await writeComputeConfig(layout, ep, wiring);
+    await new ComputeClient(computeSpec(ep, layout).httpUrl).configure(body);
+    notified.push(ep.id);
+  }
+  return notified;
+}
+
 export interface EndpointListing {
   id: string;
   address: string;

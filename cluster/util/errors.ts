@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'stop-failed' // a component would not die
   | 'supervisor' // the supervisor process misbehaved
   | 'http' // a component answered with an error status
+  | 'timeout' // an operation the cluster keeps working on did not finish in time
   | 'internal'; // a bug: please report
 
 const BRAND = Symbol.for('neon-local.error');

@@ -51,3 +51,20 @@ export const allRunning: Invariant = {
 };
 
 export const STANDARD_INVARIANTS = [allRunning, safekeepersConverge, pageserverCatchesUp];
+
+/** Exactly one pageserver holds the tenant attached, in the generation the controller issued. */
+export const singleAttachment: Invariant = {
+  name: 'one attachment, in the current generation',
+  check: (ctx: StepContext) =>
+    until('not within 20 s', 20_000, async () => {
+      const { tenantId } = ctx.endpoint;
+      const inspect = await ctx.cluster.storageController.post<{ attachment: [number, number] | null }>('/debug/v1/inspect', { tenant_shard_id: tenantId });
+      const held = await Promise.all(ctx.cluster.pageservers.map(async (ps) => {
+        const location = (await ps.locationConfigs()).tenant_shards.find(([id]) => id === tenantId)?.[1] ?? null;
+        return location && location.mode.startsWith('Attached') ? `ps${ps.id} ${location.mode} generation ${location.generation}` : null;
+      }));
+      const attached = held.filter((h): h is string => h !== null);
+      const expected = inspect.attachment ? `ps${inspect.attachment[1]} AttachedSingle generation ${inspect.attachment[0]}` : null;
+      return attached.length === 1 && attached[0] === expected ? null : `controller says ${expected ?? 'detached'}; pageservers hold: ${attached.join(', ') || 'none'}`;
+    }),
+};

@@ -17,7 +17,7 @@ function header(r: ScenarioReport): string {
   const passed = r.outcome === 'passed';
   const topo = r.topology ?? { pageservers: 0, safekeepers: 0, endpoints: [], components: [] };
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const topology = [plural(num(topo.pageservers), 'pageserver'), plural(num(topo.safekeepers), 'safekeeper'), `endpoints ${(topo.endpoints ?? []).join(', ') || '—'}`].join(' · ');
+  const topology = [plural(num(topo.pageservers), 'pageserver'), plural(num(topo.safekeepers), 'safekeeper'), `endpoints ${(topo.endpoints ?? []).join(', ') || '—'}`, ...(topo.remoteStorage ? [`remote storage: ${topo.remoteStorage}`] : [])].join(' · ');
   const meta: [string, string][] = [
     ['seed', String(r.seed)],
     ['started', startTime(String(r.startedAt))],

@@ -14,6 +14,9 @@ export const KIND_COLOURS: Record<FaultKind, string> = {
   pause: '#4f86d6',
   restart: '#4f9f6c',
   failpoint: '#8b7355',
+  migrate: '#3f7fbf',
+  'disk-loss': '#a33b3b',
+  detach: '#b08a2e',
 };
 export const KIND_LABELS: Record<FaultKind, string> = {
   partition: 'partition',
@@ -24,6 +27,9 @@ export const KIND_LABELS: Record<FaultKind, string> = {
   pause: 'pause (SIGSTOP)',
   restart: 'restart',
   failpoint: 'failpoint',
+  migrate: 'tenant migration',
+  'disk-loss': 'disk loss',
+  detach: 'tenant detached',
 };
 const FALLBACK_COLOUR = '#8a94a3';
 

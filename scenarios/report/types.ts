@@ -5,8 +5,8 @@ import type { SeriesPoint } from '../../cluster/workload/workload.ts';
 
 export const REPORT_FORMAT = 'neon-local-scenario-report/1';
 
-export type FaultKind = 'partition' | 'cut' | 'latency' | 'bandwidth' | 'kill' | 'pause' | 'restart' | 'failpoint';
-export const FAULT_KINDS: readonly FaultKind[] = ['partition', 'cut', 'latency', 'bandwidth', 'kill', 'pause', 'restart', 'failpoint'];
+export type FaultKind = 'partition' | 'cut' | 'latency' | 'bandwidth' | 'kill' | 'pause' | 'restart' | 'failpoint' | 'migrate' | 'disk-loss' | 'detach';
+export const FAULT_KINDS: readonly FaultKind[] = ['partition', 'cut', 'latency', 'bandwidth', 'kill', 'pause', 'restart', 'failpoint', 'migrate', 'disk-loss', 'detach'];
 
 export interface ReportStep {
   name: string;
@@ -75,7 +75,8 @@ export interface ScenarioReport {
   durationMs: number;
   outcome: 'passed' | 'failed';
   failure: string | null; // why it failed (a step error, a checker violation summary)
-  topology: { pageservers: number; safekeepers: number; endpoints: string[]; components: string[] };
+  /** remoteStorage: where the pageservers' remote storage was (absent in reports before it was recorded). */
+  topology: { pageservers: number; safekeepers: number; endpoints: string[]; components: string[]; remoteStorage?: string };
   steps: ReportStep[];
   faults: ReportFault[];
   series: ReportSeriesPoint[];

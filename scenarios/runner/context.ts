@@ -2,6 +2,8 @@
 // restart is executed here and recorded twice — in the schedule (the deterministic plan) and in
 // the fault list of the report (with real times).
 
+import fsp from 'node:fs/promises';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ActiveFault, FaultRequest, HealRequest } from '../../cluster/faults/fault-request.ts';
 import type { Prng } from '../../cluster/util/prng.ts';
@@ -42,6 +44,37 @@ export class RunRecorder {
 function reportKind(request: FaultRequest): FaultKind {
   if (request.kind === 'resume') return 'pause';
   return request.kind;
+}
+
+/** Watches acknowledged writes from now until stop(): the longest time without one. */
+function watchWriteStall(workload: Workload): { stop(): { longestGapMs: number; writes: number } } {
+  let last = performance.now();
+  let longest = 0;
+  let writes = 0;
+  const unsubscribe = workload.onEvent((e) => {
+    if (e.type !== 'ok' || e.op !== 'write') return;
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    writes++;
+  });
+  return {
+    stop() {
+      unsubscribe();
+      return { longestGapMs: Math.max(longest, performance.now() - last), writes };
+    },
+  };
+}
+
+/** The storage controller has the tenant attached and nothing left to reconcile. */
+async function waitSettled(cluster: Cluster, tenantId: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const shard = (await cluster.storageController.tenant(tenantId)).shards[0]!;
+    if (shard.node_attached !== null && !shard.is_reconciling) return;
+    if (Date.now() > deadline) throw new Error(`the tenant did not settle within ${timeoutMs} ms (attached to ${shard.node_attached ?? 'none'}${shard.last_error ? `; ${shard.last_error}` : ''})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export function makeStepContext(parts: {
@@ -93,6 +126,50 @@ export function makeStepContext(parts: {
       await cluster.startEndpoint(parts.endpoint.id, { ...(options.safekeepers ? { safekeepers: options.safekeepers } : {}), timeoutMs: 60_000 });
       recorder.faults.push({ id: `r${recorder.faults.length + 1}`, kind: 'restart', description: `restart ${parts.endpoint.id}${options.safekeepers ? ` with safekeepers ${options.safekeepers.join(',')}` : ''}`, targets: [parts.endpoint.id], startMs, endMs: recorder.now() });
       parts.log(`  ${recorder.step}: restarted ${parts.endpoint.id}`);
+    },
+    async migrateTenant(nodeId, options = {}) {
+      record({ step: recorder.step, action: 'migrate', node: nodeId, prewarm: options.prewarm ?? null });
+      const startMs = recorder.now();
+      const stall = watchWriteStall(workload);
+      let result;
+      try {
+        result = await cluster.migrateTenant(nodeId, { tenantId: parts.endpoint.tenantId, ...(options.prewarm !== undefined ? { prewarm: options.prewarm } : {}), untilDestination: options.untilDestination ?? false });
+      } finally {
+        recorder.faults.push({ id: `m${recorder.faults.length + 1}`, kind: 'migrate', description: `migrate the tenant to ps${nodeId}`, targets: [`ps${nodeId}`], startMs, endMs: recorder.now() });
+      }
+      const { longestGapMs, writes } = stall.stop();
+      parts.log(`  ${recorder.step}: tenant migrated from ps${result.from} to ps${result.to} in ${result.durationMs} ms; compute write stall ${Math.round(longestGapMs)} ms (${writes} writes acknowledged meanwhile)`);
+      return { from: result.from, to: result.to, durationMs: result.durationMs ?? 0, writeStallMs: longestGapMs, writesDuring: writes };
+    },
+    async loseDisk(component) {
+      record({ step: recorder.step, action: 'disk-loss', component });
+      const startMs = recorder.now();
+      const id = Number(/^ps(\d+)$/.exec(component)?.[1]);
+      if (!Number.isInteger(id)) throw new Error(`loseDisk: ${component} is not a pageserver (ps<N>)`);
+      await cluster.stopComponent(component, 'immediate');
+      const tenants = path.join(cluster.layout.pageserverDir(id), 'tenants');
+      await fsp.rm(tenants, { recursive: true, force: true });
+      await fsp.mkdir(tenants, { recursive: true });
+      await cluster.startComponent(component, 60_000);
+      recorder.faults.push({ id: `d${recorder.faults.length + 1}`, kind: 'disk-loss', description: `${component} loses its disk (kill -9, tenants/ removed, start)`, targets: [component], startMs, endMs: recorder.now() });
+      parts.log(`  ${recorder.step}: ${component} lost its local data and started again`);
+    },
+    async detachTenant(whileDetached) {
+      record({ step: recorder.step, action: 'detach' });
+      const startMs = recorder.now();
+      const tenantId = parts.endpoint.tenantId;
+      try {
+        await cluster.storageController.setTenantPlacement(tenantId, 'Detached');
+        await whileDetached?.();
+        await cluster.storageController.setTenantPlacement(tenantId, { Attached: 0 });
+        await waitSettled(cluster, tenantId, 60_000);
+      } finally {
+        recorder.faults.push({ id: `a${recorder.faults.length + 1}`, kind: 'detach', description: 'tenant detached, then attached again', targets: ['storcon'], startMs, endMs: recorder.now() });
+      }
+      parts.log(`  ${recorder.step}: tenant detached and attached again (now on ps${await ctx.attachedPageserverId()})`);
+    },
+    async attachedPageserverId() {
+      return (await cluster.attachedPageserver(parts.endpoint.tenantId)).id;
     },
     async waitForProgress(count, timeoutMs) {
       const start = ctx.ackedWrites();

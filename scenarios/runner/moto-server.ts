@@ -1,5 +1,5 @@
 // A moto_server (S3-compatible, preinstalled on these machines) on a free loopback port, for
-// tests of the S3 remote storage. It runs under a shell that stops it once our end of its stdin
+// scenarios (`--remote-storage moto`) and tests of the S3 remote storage. It runs under a shell that stops it once our end of its stdin
 // closes — at teardown, or when the test process dies any other way (a tap timeout, SIGKILL) —
 // so no moto_server is left behind.
 

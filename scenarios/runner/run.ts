@@ -15,6 +15,7 @@ import { startCluster, type Cluster } from '../../fixtures/cluster.ts';
 import { writeReport } from '../report/json.ts';
 import { REPORT_FORMAT, type ReportCheck, type ScenarioReport } from '../report/types.ts';
 import { makeStepContext, RunRecorder } from './context.ts';
+import { prepareRemoteStorage, type RemoteStorageChoice } from './remote-storage.ts';
 import { SCHEDULE_FORMAT, scheduleDifference } from './schedule.ts';
 import type { Scenario, Schedule, StepContext } from './types.ts';
 
@@ -28,6 +29,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Keep the cluster's directory (for its logs). */
   keepRepoDir?: boolean;
+  /** Where the pageservers' remote storage is (default: the local directory). */
+  remoteStorage?: RemoteStorageChoice;
 }
 
 export interface RunResult {
@@ -55,14 +58,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const bugs = checkBugSwitches(options.replay?.bugs ?? options.bugs ?? []);
   const rng = new Prng(seed);
   const startedAt = new Date().toISOString();
-  log(`${scenario.name} (seed ${seed}${bugs.length ? `, bug switches: ${bugs.join(', ')}` : ''})`);
+  const remote = await prepareRemoteStorage(options.remoteStorage ?? 'local');
+  log(`${scenario.name} (seed ${seed}${bugs.length ? `, bug switches: ${bugs.join(', ')}` : ''}, remote storage: ${remote.description})`);
 
   const cluster = await startCluster({
     withEndpoint: true,
     ...(scenario.topology?.pageservers ? { pageservers: scenario.topology.pageservers } : {}),
     ...(scenario.topology?.safekeepers ? { safekeepers: scenario.topology.safekeepers } : {}),
     ...(options.keepRepoDir ? { keepRepoDir: true } : {}),
-    spec: { bug_switches: bugs },
+    spec: { bug_switches: bugs, remote_storage: remote.spec },
+  }).catch(async (err: unknown) => {
+    await remote.stop();
+    throw err;
   });
   const failures: string[] = [];
   let workload: Workload | null = null;
@@ -151,6 +158,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       safekeepers: cluster.config.safekeepers.length,
       endpoints: cluster.config.endpoints.map((e) => e.id),
       components: cluster.specs().map((s) => s.name),
+      remoteStorage: remote.description,
     },
     steps,
     faults: recorder.faults,
@@ -160,6 +168,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     schedule,
   };
   await cluster.stop('immediate');
+  await remote.stop();
   let reportPaths: RunResult['reportPaths'] = null;
   if (options.reportDir) {
     const paths = await writeReport(options.reportDir, report);

@@ -36,6 +36,17 @@ export interface StepContext {
   /** Stops (kill -9) and starts the endpoint (a compute restart; recorded); `whileStopped` runs
    * in between, e.g. to change the network the new compute will find, after a durability snapshot. */
   restartEndpoint(options?: { safekeepers?: number[]; whileStopped?: () => Promise<void> }): Promise<void>;
+  /** Live-migrates the tenant to pageserver `nodeId` through the storage controller and waits
+   * until it has settled there (recorded). Reports how long the compute's writes stalled. */
+  migrateTenant(nodeId: number, options?: { prewarm?: boolean; untilDestination?: boolean }): Promise<MigrationOutcome>;
+  /** Kills a pageserver, removes its local tenant data and starts it again: it must restore
+   * what it serves from remote storage (recorded). */
+  loseDisk(component: string): Promise<void>;
+  /** Detaches the tenant from its pageserver (placement Detached), runs `whileDetached`, and
+   * attaches it again (recorded). */
+  detachTenant(whileDetached?: () => Promise<void>): Promise<void>;
+  /** The pageserver id the tenant is attached to now. */
+  attachedPageserverId(): Promise<number>;
   /** Waits until the workload has acknowledged `count` more writes (not recorded: an outcome, not a plan). */
   waitForProgress(count: number, timeoutMs: number): Promise<void>;
   /** Waits until every component of the cluster (or the named ones) is running (after kills and restarts). */
@@ -51,6 +62,15 @@ export interface StepContext {
   log(message: string): void;
   /** Milliseconds since the scenario started. */
   now(): number;
+}
+
+export interface MigrationOutcome {
+  from: number | null;
+  to: number;
+  durationMs: number;
+  /** The longest time without an acknowledged write while the migration ran. */
+  writeStallMs: number;
+  writesDuring: number;
 }
 
 export interface Step {
@@ -82,7 +102,10 @@ export type ScheduleEntry =
   | { step: string; action: 'fault'; request: FaultRequest }
   | { step: string; action: 'heal'; request: HealRequest }
   | { step: string; action: 'sleep'; ms: number }
-  | { step: string; action: 'restart-endpoint'; safekeepers: number[] | null };
+  | { step: string; action: 'restart-endpoint'; safekeepers: number[] | null }
+  | { step: string; action: 'migrate'; node: number; prewarm: boolean | null }
+  | { step: string; action: 'disk-loss'; component: string }
+  | { step: string; action: 'detach' };
 
 export interface Schedule {
   format: 'neon-local-schedule/1';

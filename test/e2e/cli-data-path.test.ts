@@ -43,7 +43,7 @@ t.test('start --init gives a default tenant, branch main and a running ep-main',
   await psql(mainPort, "INSERT INTO kv VALUES (1, 'one'), (2, 'two')");
 
   const tenants = await run('tenant', 'list');
-  t.match(tenants.stdout, /^[0-9a-f]{32} Active \(default\)$/, 'tenant list: id and state');
+  t.match(tenants.stdout, /^[0-9a-f]{32} Active on pageserver 1 \(default\)$/, 'tenant list: id, state and pageserver');
   const defaultTenant = tenants.stdout.split(' ')[0]!;
 
   // tenants

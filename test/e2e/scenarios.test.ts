@@ -18,7 +18,7 @@ const schedule = (dir: string, name: string) => JSON.parse(fs.readFileSync(path.
 t.test('scenario run --all --seed 7 passes', async (t) => {
   const run = await cli(['scenario', 'run', '--all', '--seed', '7', '--report', path.join(reports, 'all')], { timeoutMs: 480_000 });
   t.equal(run.exitCode, 0, 'exit 0', { stdout: run.stdout.slice(-3000), stderr: run.stderr.slice(-3000) });
-  t.match(run.stdout, /seed 7: 4 passed, 0 failed/);
+  t.match(run.stdout, /seed 7: 8 passed, 0 failed/);
   for (const s of SCENARIOS) {
     t.match(run.stdout, new RegExp(`^${s.name} +PASSED +[\\d.]+ +\\d+ +\\S+report\\.html$`, 'm'), `${s.name} in the summary`);
     const report = JSON.parse(fs.readFileSync(path.join(reports, 'all', s.name, 'report.json'), 'utf8'));

@@ -10,6 +10,7 @@ import { log } from '../common/logger.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { ensureEmbeddedDatabase } from './db/embedded-template.ts';
 import { migrate } from './db/migrations.ts';
+import { makeComputeHook } from './compute-hook.ts';
 import { Heartbeater } from './heartbeater.ts';
 import { Persistence } from './persistence.ts';
 import { storageControllerRoutes, type ControllerState } from './routes.ts';
@@ -88,7 +89,8 @@ log.info(`database ready: ${db.description}`, { migrations_applied: applied.join
 const service = new StorageControllerService(new Persistence(db), { maxOfflineMs, maxWarmingUpMs });
 await service.load();
 const tenantPersistence = new TenantPersistence(db);
-const tenants = new TenantService(tenantPersistence, service);
+const computeHook = makeComputeHook({ repoDir: args['neon-local-repo-dir'], controlPlaneUrl: args['control-plane-url'] });
+const tenants = new TenantService(tenantPersistence, service, computeHook);
 await tenants.load();
 const timelines = new TimelineService(tenantPersistence, tenants, service, safekeeperCount, args['timelines-onto-safekeepers'] ?? false);
 await timelines.load();

@@ -7,7 +7,8 @@ import {
   safekeeperUpsertRequest, validateRequest,
 } from '../../api/storage-controller.ts';
 import { decodeTenantConfigPatch, decodeTenantConfigRequest, decodeWithTenantConfig, patchTenantConfig, tenantConfigDecoder } from '../../api/tenant-config.ts';
-import { nullable, optional, struct, u32, u64, u8, unknownValue, withDefault, type PathSegment } from '../../util/decode.ts';
+import { bool, nullable, optional, struct, u32, u64, u8, unknownValue, withDefault, type PathSegment } from '../../util/decode.ts';
+import { parseDuration } from '../../util/duration.ts';
 import { DecodeError } from '../../util/decode.ts';
 import { failpointRoutes } from '../common/failpoint-http.ts';
 import { ApiServer, badRequest, parseNodeIdParam, Reply, unavailable, type RequestContext } from '../common/http-server.ts';
@@ -46,11 +47,50 @@ const attachHookRequest = struct({
   config: withDefault(nullable(tenantConfigDecoder), null),
 });
 const inspectRequest = struct({ tenant_shard_id: tenantShardIdField });
+const durationField = (v: unknown, p: PathSegment[]) => {
+  try {
+    if (typeof v === 'string') return parseDuration(v);
+  } catch {
+    // the message below
+  }
+  throw new DecodeError(p, `invalid value: ${JSON.stringify(v)}, expected a duration like "30s"`);
+};
+/** Neon's TenantShardMigrateRequest. */
+const migrateRequest = struct({
+  node_id: u64,
+  origin_node_id: withDefault(nullable(u64), null),
+  migration_config: withDefault(nullable(struct({
+    override_scheduler: withDefault(bool, false),
+    prewarm: withDefault(bool, true),
+    secondary_warmup_timeout: withDefault(nullable(durationField), null),
+    secondary_download_request_timeout: withDefault(nullable(durationField), null),
+  })), null),
+});
+const DEFAULT_SECONDARY_WARMUP_TIMEOUT_MS = 60_000;
+/** Neon's TenantPolicyRequest; neon-local places tenants Detached or Attached(0) only. */
+const tenantPolicyRequest = struct({
+  placement: withDefault(nullable(unknownValue), null),
+  scheduling: withDefault(nullable(unknownValue), null),
+});
+function placementOf(value: unknown): 'Detached' | { Attached: number } {
+  if (value === 'Detached') return 'Detached';
+  if (value && typeof value === 'object' && (value as { Attached?: unknown }).Attached === 0 && Object.keys(value).length === 1) return { Attached: 0 };
+  throw badRequest(`placement ${JSON.stringify(value)}: neon-local supports "Detached" and {"Attached":0} (no secondaries kept by policy yet)`);
+}
 
 function tenantIdParam(ctx: RequestContext): string {
   const id = ctx.params['tenant_id'] ?? '';
   if (!isHexId(id)) throw badRequest('failed to parse tenant_id');
   return id;
+}
+
+/** A usize query parameter, refused with the text of Neon's parse_query_param and Rust's FromStr. */
+function usizeQueryParam(ctx: RequestContext, name: string): number | null {
+  const raw = ctx.query.get(name);
+  if (raw === null) return null;
+  const why = raw === '' ? 'cannot parse integer from empty string' : !/^\+?\d+$/.test(raw) ? 'invalid digit found in string' : !Number.isSafeInteger(Number(raw)) ? 'number too large to fit in target type' : null;
+  if (why) throw badRequest(`cannot parse query param ${name}: ${why}`);
+  return Number(raw);
 }
 
 function timelineIdParam(ctx: RequestContext): string {
@@ -134,9 +174,39 @@ export function storageControllerRoutes(server: ApiServer, state: ControllerStat
     const req = ctx.decode(attachHookRequest);
     return ready().tenants.attachHook({ tenantId: req.tenant_shard_id.slice(0, 32), nodeId: req.node_id, generationOverride: req.generation_override, config: req.config });
   });
+  server.put('/control/v1/tenant/:tenant_shard_id/migrate', (ctx) => {
+    const tsid = ctx.params['tenant_shard_id'] ?? '';
+    if (!parseTenantShardId(tsid)) throw badRequest('failed to parse tenant_shard_id');
+    const req = ctx.decode(migrateRequest);
+    const config = req.migration_config;
+    return ready().tenants.migrate(tsid, {
+      nodeId: req.node_id,
+      originNodeId: req.origin_node_id,
+      overrideScheduler: config?.override_scheduler ?? false,
+      // Neon's MigrationConfig defaults: warm a secondary on the destination first.
+      prewarm: config?.prewarm ?? true,
+      secondaryWarmupTimeoutMs: config?.secondary_warmup_timeout ?? DEFAULT_SECONDARY_WARMUP_TIMEOUT_MS,
+    });
+  });
+  server.put('/control/v1/tenant/:tenant_id/policy', async (ctx) => {
+    const tenantId = tenantIdParam(ctx);
+    const req = ctx.decode(tenantPolicyRequest);
+    if (req.scheduling !== null) throw badRequest('scheduling: neon-local does not implement shard scheduling policies yet; send "scheduling": null');
+    if (req.placement !== null) await ready().tenants.setPlacement(tenantId, placementOf(req.placement));
+    return null;
+  });
   server.post('/debug/v1/inspect', (ctx) => ready().tenants.inspect(ctx.decode(inspectRequest).tenant_shard_id));
   server.get('/debug/v1/tenant/:tenant_id/locate', (ctx) => ready().tenants.locate(tenantIdParam(ctx)));
-  server.get('/control/v1/tenant', () => ready().tenants.tenantIds().map((id) => ready().tenants.describe(id)));
+  // ?limit=&start_after= as Neon's tenant_list: in tenant id order, those after start_after, at
+  // most limit of them (Neon checks the limit after adding a tenant, so limit=0 still gives one).
+  server.get('/control/v1/tenant', (ctx) => {
+    const limit = usizeQueryParam(ctx, 'limit');
+    const startAfter = ctx.query.get('start_after');
+    if (startAfter !== null && !isHexId(startAfter)) throw badRequest('cannot parse query param start_after: expected a 32-digit hex tenant id');
+    const { tenants } = ready();
+    const ids = tenants.tenantIds().sort().filter((id) => startAfter === null || id > startAfter);
+    return (limit === null ? ids : ids.slice(0, Math.max(1, limit))).map((id) => tenants.describe(id));
+  });
   server.get('/control/v1/tenant/:tenant_id', (ctx) => ready().tenants.describe(tenantIdParam(ctx)));
 
   server.post('/v1/tenant/:tenant_id/timeline', (ctx) => {

@@ -3,14 +3,15 @@
 // validation, and routing of tenant requests to the pageserver that holds them.
 
 import { formatTenantShardId } from '../../api/ids.ts';
-import type { LocationConfigResponse } from '../../api/pageserver.ts';
 import type { ReAttachResponse } from '../../api/storage-controller.ts';
 import { httpRequest } from '../../clients/http.ts';
 import { PageserverClient } from '../../clients/pageserver.ts';
 import { failpoint, failpointsActive } from '../common/failpoints.ts';
-import { ApiError, conflict, notFound, Reply, unavailable } from '../common/http-server.ts';
+import { ApiError, conflict, notFound, preconditionFailed, Reply, unavailable } from '../common/http-server.ts';
 import { log } from '../common/logger.ts';
+import type { ComputeHook } from './compute-hook.ts';
 import { pickPageserver } from './core/placement.ts';
+import { liveMigrate, locationFor, type MigrationContext } from './migration.ts';
 import type { StorageControllerService } from './service.ts';
 import type { TenantPersistence, TenantShardRecord } from './tenant-persistence.ts';
 
@@ -24,10 +25,29 @@ export interface TenantCreateInput {
   config: Record<string, unknown>;
 }
 
-interface ShardState {
+export interface ShardState {
   record: TenantShardRecord;
   /** The pageserver confirmed the attachment in the current generation. */
   attached: boolean;
+  /** A live migration in progress (the reconcile loop keeps out of its way). */
+  migration: { destination: number; phase: string } | null;
+  /** The attachment moved and the computes have not yet heard. */
+  pendingComputeNotification: boolean;
+  /** Pageservers that held the shard before a migration and must end up detached. */
+  formerNodes: Set<number>;
+  lastError: string;
+}
+
+function newState(record: TenantShardRecord, attached: boolean): ShardState {
+  return { record, attached, migration: null, pendingComputeNotification: false, formerNodes: new Set(), lastError: '' };
+}
+
+export interface MigrateRequest {
+  nodeId: number;
+  originNodeId: number | null;
+  overrideScheduler: boolean;
+  prewarm: boolean;
+  secondaryWarmupTimeoutMs: number;
 }
 
 export class TenantService {
@@ -37,10 +57,11 @@ export class TenantService {
   constructor(
     private readonly persistence: TenantPersistence,
     private readonly nodes: StorageControllerService,
+    private readonly computeHook: ComputeHook,
   ) {}
 
   async load(): Promise<void> {
-    for (const record of await this.persistence.listShards()) this.shards.set(record.tenantId, { record, attached: false });
+    for (const record of await this.persistence.listShards()) this.shards.set(record.tenantId, newState(record, false));
   }
 
   /** Background: keep attaching shards whose pageserver has not confirmed them. */
@@ -93,7 +114,7 @@ export class TenantService {
         config: input.config, schedulingPolicy: 'Active', preferredAz: this.nodes.describeNode(nodeId).availability_zone_id,
       };
       await this.persistence.insertShard(record);
-      this.shards.set(record.tenantId, { record, attached: false });
+      this.shards.set(record.tenantId, newState(record, false));
       log.info(`tenant ${record.tenantId} placed on pageserver ${nodeId} in generation ${record.generation}`);
     }
     const state = this.shards.get(input.tenantId)!;
@@ -130,7 +151,7 @@ export class TenantService {
         placementPolicy: 'Detached', config: req.config ?? {}, schedulingPolicy: 'Active', preferredAz: null,
       };
       await this.persistence.insertShard(record);
-      this.shards.set(req.tenantId, { record, attached: true });
+      this.shards.set(req.tenantId, newState(record, true));
     }
     const state = this.shard(req.tenantId);
     if (req.config) {
@@ -156,29 +177,142 @@ export class TenantService {
     return { tenant_specific_overrides: config, effective_config: config };
   }
 
-  /** Makes the pageserver hold the shard in its current generation (location_config AttachedSingle). */
+  /**
+   * Brings the pageservers to what the shard's record says: the attached node holds it in the
+   * current generation (AttachedSingle), the computes know where it is, and the nodes it left are
+   * detached. Each part is retried by the loop until it holds.
+   */
   private async reconcile(state: ShardState): Promise<void> {
     const r = state.record;
-    if (state.attached || r.generationPageserver === null) return;
-    if (failpointsActive()) await failpoint('storcon-before-reconcile'); // a `return` fails this attempt; the loop retries
-    const response = await this.pageserver(r.generationPageserver).put<LocationConfigResponse>(`/v1/tenant/${formatTenantShardId(r)}/location_config`, {
-      mode: 'AttachedSingle',
-      generation: r.generation,
-      secondary_conf: null,
-      shard_number: r.shardNumber,
-      shard_count: r.shardCount,
-      shard_stripe_size: r.stripeSize,
-      tenant_conf: r.config,
-    });
-    state.attached = response.shards.length > 0;
+    if (state.migration) return;
+    if (!state.attached && r.generationPageserver !== null) {
+      if (failpointsActive()) await failpoint('storcon-before-reconcile'); // a `return` fails this attempt; the loop retries
+      const response = await this.pageserver(r.generationPageserver).setLocation(formatTenantShardId(r), locationFor(r, 'AttachedSingle', r.generation));
+      state.attached = (response?.shards.length ?? 0) > 0;
+    }
+    if (state.attached && state.pendingComputeNotification) await this.notifyCompute(state);
+    for (const node of state.formerNodes) {
+      if (node === r.generationPageserver) {
+        state.formerNodes.delete(node);
+        continue;
+      }
+      await this.pageserver(node).setLocation(formatTenantShardId(r), locationFor(r, 'Detached', null));
+      state.formerNodes.delete(node);
+      log.info(`tenant ${r.tenantId} detached from its former pageserver ${node}`);
+    }
+  }
+
+  private needsReconcile(state: ShardState): boolean {
+    return !state.migration && (!state.attached || state.pendingComputeNotification || state.formerNodes.size > 0);
   }
 
   private async reconcileAll(): Promise<void> {
     for (const state of this.shards.values()) {
       const node = state.record.generationPageserver;
-      if (state.attached || node === null || this.nodes.describeNodeOrNull(node)?.availability !== 'Active') continue;
-      await this.reconcile(state).catch((err) => log.debug(`reconcile of ${state.record.tenantId} failed`, { error: String(err.message) }));
+      if (!this.needsReconcile(state) || (node !== null && this.nodes.describeNodeOrNull(node)?.availability !== 'Active')) continue;
+      await this.reconcile(state).then(
+        () => (state.lastError = ''),
+        (err) => {
+          state.lastError = String(err.message);
+          log.debug(`reconcile of ${state.record.tenantId} failed`, { error: state.lastError });
+        },
+      );
     }
+  }
+
+  private async notifyCompute(state: ShardState): Promise<void> {
+    const r = state.record;
+    if (r.generationPageserver === null) return;
+    await this.computeHook.notifyAttach({ tenantId: r.tenantId, nodeId: r.generationPageserver, preferredAz: r.preferredAz });
+    state.pendingComputeNotification = false;
+  }
+
+  /**
+   * PUT /control/v1/tenant/:id/policy, placement only: Detached takes the tenant off its
+   * pageserver (its local data goes; remote storage keeps it); Attached(0) from Detached places it
+   * again, in the next generation, with its config, and tells the computes.
+   */
+  async setPlacement(tenantId: string, placement: 'Detached' | { Attached: number }): Promise<void> {
+    const state = this.shard(tenantId);
+    if (state.migration) throw conflict(`tenant ${tenantId} is migrating (${state.migration.phase}); try again when it has settled`);
+    const r = state.record;
+    if (placement === 'Detached') {
+      if (r.generationPageserver !== null) state.formerNodes.add(r.generationPageserver);
+      state.record = await this.persistence.setAttachment(tenantId, null, null, 'Detached');
+      state.attached = true; // nothing to attach
+      state.pendingComputeNotification = false;
+      log.info(`tenant ${tenantId} detached (was on pageserver ${r.generationPageserver ?? 'none'})`);
+    } else if (r.generationPageserver === null) {
+      const nodeId = pickPageserver(
+        this.nodes.listNodes().map((n) => ({ id: n.id, availability: n.availability, scheduling: n.scheduling, attachedShards: this.attachedShardCount(n.id) })),
+      );
+      if (nodeId === null) throw conflict('No pageserver is Active and schedulable to place the tenant on');
+      state.record = await this.persistence.setAttachment(tenantId, nodeId, (r.generation ?? 0) + 1, placement);
+      state.formerNodes.delete(nodeId);
+      state.attached = false;
+      state.pendingComputeNotification = true;
+      log.info(`tenant ${tenantId} attached to pageserver ${nodeId} in generation ${state.record.generation}`);
+    } else {
+      state.record = await this.persistence.setAttachment(tenantId, r.generationPageserver, null, placement);
+    }
+    await this.reconcile(state).catch((err) => log.warn(`reconciling tenant ${tenantId} after a policy change failed; will retry`, { error: String(err.message) }));
+  }
+
+  /**
+   * PUT /control/v1/tenant/:tsid/migrate: checks the request, then runs the live migration in the
+   * background (as Neon's, the call returns once it has started; watch `GET /control/v1/tenant/:id`).
+   */
+  migrate(tenantShardId: string, req: MigrateRequest): Record<string, never> {
+    const state = this.shards.get(tenantShardId.slice(0, 32));
+    if (!state || formatTenantShardId(state.record) !== tenantShardId) throw notFound(`Tenant shard ${tenantShardId} not found`);
+    const target = this.nodes.describeNodeOrNull(req.nodeId);
+    if (!target) throw new ApiError(400, `Node ${req.nodeId} not found`);
+    const r = state.record;
+    if (req.originNodeId !== null && req.originNodeId !== r.generationPageserver) {
+      throw preconditionFailed(`Migration expected to originate from ${req.originNodeId} but shard is on ${r.generationPageserver}`);
+    }
+    if (target.availability !== 'Active') throw preconditionFailed(`Node ${req.nodeId} is not available (${target.availability})`);
+    if (target.scheduling !== 'Active' && !req.overrideScheduler) {
+      throw preconditionFailed(`Node ${req.nodeId} is not schedulable (scheduling ${target.scheduling}); pass migration_config.override_scheduler to migrate anyway`);
+    }
+    if (state.migration) throw conflict(`tenant shard ${tenantShardId} is already migrating to pageserver ${state.migration.destination} (${state.migration.phase})`);
+    if (r.generationPageserver === req.nodeId && state.attached) return {}; // already there
+    const origin = r.generationPageserver;
+    state.migration = { destination: req.nodeId, phase: 'starting' };
+    const ctx: MigrationContext = {
+      record: () => state.record,
+      setRecord: (record) => {
+        state.record = record;
+        state.attached = false;
+        state.pendingComputeNotification = true;
+        if (origin !== null && origin !== record.generationPageserver) state.formerNodes.add(origin);
+      },
+      pageserver: (nodeId) => this.pageserver(nodeId),
+      persistence: this.persistence,
+      notifyCompute: () => this.notifyCompute(state),
+      phase: (name) => {
+        state.migration = { destination: req.nodeId, phase: name };
+        log.info(`migration of ${tenantShardId} to pageserver ${req.nodeId}: ${name}`);
+      },
+    };
+    void liveMigrate(ctx, { destination: req.nodeId, prewarm: req.prewarm, secondaryWarmupTimeoutMs: req.secondaryWarmupTimeoutMs }).then(
+      () => {
+        state.attached = true;
+        state.lastError = '';
+      },
+      (err: Error) => {
+        // Wherever the record now points (the origin, or the destination in the new generation),
+        // the reconcile loop attaches it again; a secondary left on the destination goes.
+        state.attached = false;
+        if (state.record.generationPageserver !== req.nodeId) state.formerNodes.add(req.nodeId);
+        state.lastError = `migration to pageserver ${req.nodeId}: ${err.message}`;
+        log.warn(`migration of ${tenantShardId} failed; the reconcile loop finishes it`, { error: err.message });
+      },
+    ).finally(() => {
+      state.migration = null;
+      void this.reconcile(state).catch(() => {}); // detach the origin now rather than on the next tick
+    });
+    return {};
   }
 
   /** A restarted pageserver: its shards get the next generation, which it will now serve. */
@@ -186,7 +320,7 @@ export class TenantService {
     const updated = await this.persistence.reAttach(nodeId);
     // Not yet confirmed: once the node is Active the reconcile loop sends the full location
     // (tenant_conf included) in the new generation — a pageserver that lost its disk gets its config back.
-    for (const record of updated) this.shards.set(record.tenantId, { record, attached: false });
+    for (const record of updated) this.shards.set(record.tenantId, { ...(this.shards.get(record.tenantId) ?? newState(record, false)), record, attached: false });
     if (updated.length) log.info(`re-attach of node ${nodeId}: ${updated.length} shard(s) in new generations`);
     return {
       tenants: updated.map((r) => ({ id: formatTenantShardId(r), gen: r.generation, mode: 'AttachedSingle', stripe_size: r.stripeSize })),
@@ -220,12 +354,13 @@ export class TenantService {
   }
 
   describe(tenantId: string): Record<string, unknown> {
-    const { record: r, attached } = this.shard(tenantId);
+    const state = this.shard(tenantId);
+    const r = state.record;
     return {
       tenant_id: tenantId,
       shards: [{
-        tenant_shard_id: formatTenantShardId(r), node_attached: r.generationPageserver, node_secondary: [], last_error: '',
-        is_reconciling: !attached, is_pending_compute_notification: false, is_splitting: false, is_importing: false,
+        tenant_shard_id: formatTenantShardId(r), node_attached: r.generationPageserver, node_secondary: [], last_error: state.lastError,
+        is_reconciling: this.needsReconcile(state) || state.migration !== null, is_pending_compute_notification: state.pendingComputeNotification, is_splitting: false, is_importing: false,
         scheduling_policy: r.schedulingPolicy, preferred_az_id: r.preferredAz,
       }],
       stripe_size: r.stripeSize,
