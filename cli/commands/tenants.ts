@@ -65,7 +65,9 @@ export function registerTenantCommands(program: Command): void {
         `Tenant ${result.tenantId} config ${opts['patch'] ? 'patched' : 'set'}; overrides: ${entries.length ? entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') : 'none (all defaults)'}.`,
         result.effective
           ? `Effective on its pageserver: pitr_interval=${JSON.stringify(result.effective['pitr_interval'])}, gc_horizon=${JSON.stringify(result.effective['gc_horizon'])}, gc_period=${JSON.stringify(result.effective['gc_period'])} (--json for all).`
-          : 'Its pageserver could not be asked for the effective config (see `neon-local status`).',
+          : result.detached
+            ? 'The tenant is detached: the pageserver that attaches it next runs with these.'
+            : 'Its pageserver could not be asked for the effective config (see `neon-local status`).',
       ];
       return { data: result, human: lines.join('\n') };
     },

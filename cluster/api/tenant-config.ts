@@ -103,8 +103,9 @@ export const tenantConfigDecoder: Decoder<TenantConfig> = (v, path) => decodeWit
 
 /**
  * Neon's built-in defaults (tenant_conf_defaults, libs/pageserver_api/src/config.rs) as the
- * pageserver reports them in `effective_config`: every field with a default, durations in
- * humantime form. Fields without a default (thresholds that are off, size overrides) are absent.
+ * pageserver reports them in `effective_config` (TenantConfigToml): every field with a default,
+ * durations in humantime form; the four without one (thresholds that are off, the size override)
+ * as null; basebackup_cache_enabled only when true (Neon skips it while false).
  */
 export const TENANT_CONFIG_DEFAULTS: Readonly<TenantConfig> = Object.freeze({
   checkpoint_distance: 256 * 1024 * 1024,
@@ -141,12 +142,17 @@ export const TENANT_CONFIG_DEFAULTS: Readonly<TenantConfig> = Object.freeze({
   gc_compaction_ratio_percent: 100,
   sampling_ratio: null,
   relsize_snapshot_cache_capacity: 1000,
-  basebackup_cache_enabled: false,
+  l0_flush_delay_threshold: null,
+  l0_flush_stall_threshold: null,
+  image_layer_force_creation_period: null,
+  min_resident_size_override: null,
 });
 
 /** What a tenant runs with: its overrides over the pageserver's `[tenant_config]` over the defaults. */
 export function effectiveTenantConfig(overrides: TenantConfig, pageserverDefaults: TenantConfig = {}): TenantConfig {
-  return { ...TENANT_CONFIG_DEFAULTS, ...pageserverDefaults, ...overrides };
+  const effective: TenantConfig = { ...TENANT_CONFIG_DEFAULTS, ...pageserverDefaults, ...overrides };
+  if (effective['basebackup_cache_enabled'] !== true) delete effective['basebackup_cache_enabled'];
+  return effective;
 }
 
 /** `PUT /v1/tenant/config`: `{"tenant_id", ...TenantConfig}`; the config replaces the overrides. */

@@ -81,6 +81,8 @@ export interface TenantConfigResult {
   /** What the tenant now has: its overrides, and what it runs with on its pageserver. */
   overrides: Record<string, unknown>;
   effective: Record<string, unknown> | null;
+  /** No pageserver holds it now (placement Detached): the next attachment gets the overrides. */
+  detached: boolean;
 }
 
 /**
@@ -95,6 +97,7 @@ export async function configureTenant(layout: RepoLayout, options: { tenantId?: 
   if (options.patch) await storcon.patchTenantConfig(tenantId, options.config);
   else await storcon.setTenantConfig(tenantId, options.config);
   const overrides = (await storcon.tenantConfig(tenantId)).tenant_specific_overrides;
+  const detached = (await storcon.tenant(tenantId)).shards[0]?.node_attached === null;
   // What it runs with, from the pageserver holding it (null if that cannot be asked now).
   const effective = await storcon
     .locateTenant(tenantId)
@@ -104,7 +107,7 @@ export async function configureTenant(layout: RepoLayout, options: { tenantId?: 
     })
     .then((answer) => answer.effective_config)
     .catch(() => null);
-  return { tenantId, overrides, effective };
+  return { tenantId, overrides, effective: detached ? null : effective, detached };
 }
 
 export interface TenantListing {

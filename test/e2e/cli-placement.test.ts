@@ -53,7 +53,9 @@ t.test('tenant migrate and tenant policy, from the README', async (t) => {
   succeeds(detached, 'tenant policy --placement detached');
   t.match(detached.stdout, /detached; its data stays in remote storage/);
   t.match((await run('tenant', 'list')).stdout, /^[0-9a-f]{32} Detached \(default\)$/m, 'tenant list: Detached');
-  succeeds(await run('tenant', 'config', '--patch', '-c', 'gc_period:0s'), 'config changed while detached');
+  const whileDetached = await run('tenant', 'config', '--patch', '-c', 'gc_period:0s');
+  succeeds(whileDetached, 'config changed while detached');
+  t.match(whileDetached.stdout, /The tenant is detached: the pageserver that attaches it next runs with these\./, 'and says when it applies');
   const attached = await run('tenant', 'policy', '--placement', 'attached');
   succeeds(attached, 'tenant policy --placement attached');
   t.match(attached.stdout, /attached to pageserver \d in generation \d+, with its config/);

@@ -13,6 +13,7 @@ import type { PageserverClient } from '../../clients/pageserver.ts';
 import { formatLsn, parseLsn } from '../../wal/lsn.ts';
 import { log } from '../common/logger.ts';
 import type { TenantPersistence, TenantShardRecord } from './tenant-persistence.ts';
+import type { MigrateRequest, ShardState } from './tenant-service.ts';
 
 /** Neon's flush_ms for the origin's AttachedStale call. */
 const ORIGIN_FLUSH_MS = 10_000;
@@ -35,6 +36,59 @@ export interface MigrationContext {
   /** Points the tenant's computes at the destination; throws if one could not be told. */
   notifyCompute(): Promise<void>;
   phase(name: string): void;
+}
+
+/** What the tenant service lends a migration of one of its shards. */
+export interface MigrationHost {
+  pageserver(nodeId: number): PageserverClient;
+  persistence: TenantPersistence;
+  notifyCompute(): Promise<void>;
+  /** The shard's reconcile pass, run once the migration ends (it finishes what a failure left). */
+  reconcile(): Promise<void>;
+}
+
+/**
+ * Runs a checked migration request in the background, keeping the shard's state current: the
+ * phase while it runs; after the new generation, an unconfirmed attachment, computes to tell and
+ * the origin to detach; on failure the error, for the reconcile loop to finish from.
+ */
+export function startMigration(state: ShardState, req: MigrateRequest, host: MigrationHost): void {
+  const tsid = formatTenantShardId(state.record);
+  const origin = state.record.generationPageserver;
+  state.migration = { destination: req.nodeId, phase: 'starting' };
+  const ctx: MigrationContext = {
+    record: () => state.record,
+    setRecord: (record) => {
+      state.record = record;
+      state.attached = false;
+      state.pendingComputeNotification = true;
+      if (origin !== null && origin !== record.generationPageserver) state.formerNodes.add(origin);
+    },
+    pageserver: (nodeId) => host.pageserver(nodeId),
+    persistence: host.persistence,
+    notifyCompute: () => host.notifyCompute(),
+    phase: (name) => {
+      state.migration = { destination: req.nodeId, phase: name };
+      log.info(`migration of ${tsid} to pageserver ${req.nodeId}: ${name}`);
+    },
+  };
+  void liveMigrate(ctx, { destination: req.nodeId, prewarm: req.prewarm, secondaryWarmupTimeoutMs: req.secondaryWarmupTimeoutMs }).then(
+    () => {
+      state.attached = true;
+      state.lastError = '';
+    },
+    (err: Error) => {
+      // Wherever the record now points (the origin, or the destination in the new generation),
+      // the reconcile loop attaches it again; a secondary left on the destination goes.
+      state.attached = false;
+      if (state.record.generationPageserver !== req.nodeId) state.formerNodes.add(req.nodeId);
+      state.lastError = `migration to pageserver ${req.nodeId}: ${err.message}`;
+      log.warn(`migration of ${tsid} failed; the reconcile loop finishes it`, { error: err.message });
+    },
+  ).finally(() => {
+    state.migration = null;
+    void host.reconcile().catch(() => {}); // detach the origin now rather than on the next tick
+  });
 }
 
 export function locationFor(r: TenantShardRecord, mode: LocationConfig['mode'], generation: number | null): LocationConfig {

@@ -7,13 +7,13 @@ import {
   safekeeperUpsertRequest, validateRequest,
 } from '../../api/storage-controller.ts';
 import { decodeTenantConfigPatch, decodeTenantConfigRequest, decodeWithTenantConfig, patchTenantConfig, tenantConfigDecoder } from '../../api/tenant-config.ts';
-import { bool, nullable, optional, struct, u32, u64, u8, unknownValue, withDefault, type PathSegment } from '../../util/decode.ts';
+import { bool, literal, nullable, optional, struct, u32, u64, u8, unknownValue, withDefault, type PathSegment } from '../../util/decode.ts';
 import { parseDuration } from '../../util/duration.ts';
 import { DecodeError } from '../../util/decode.ts';
 import { failpointRoutes } from '../common/failpoint-http.ts';
 import { ApiServer, badRequest, parseNodeIdParam, Reply, unavailable, type RequestContext } from '../common/http-server.ts';
 import type { StorageControllerService } from './service.ts';
-import type { TenantService } from './tenant-service.ts';
+import { SHARD_SCHEDULING_POLICIES, type TenantService } from './tenant-service.ts';
 import type { TimelineService } from './timeline-service.ts';
 
 export interface ControllerState {
@@ -70,7 +70,7 @@ const DEFAULT_SECONDARY_WARMUP_TIMEOUT_MS = 60_000;
 /** Neon's TenantPolicyRequest; neon-local places tenants Detached or Attached(0) only. */
 const tenantPolicyRequest = struct({
   placement: withDefault(nullable(unknownValue), null),
-  scheduling: withDefault(nullable(unknownValue), null),
+  scheduling: withDefault(nullable(literal(...SHARD_SCHEDULING_POLICIES)), null),
 });
 function placementOf(value: unknown): 'Detached' | { Attached: number } {
   if (value === 'Detached') return 'Detached';
@@ -191,8 +191,12 @@ export function storageControllerRoutes(server: ApiServer, state: ControllerStat
   server.put('/control/v1/tenant/:tenant_id/policy', async (ctx) => {
     const tenantId = tenantIdParam(ctx);
     const req = ctx.decode(tenantPolicyRequest);
-    if (req.scheduling !== null) throw badRequest('scheduling: neon-local does not implement shard scheduling policies yet; send "scheduling": null');
-    if (req.placement !== null) await ready().tenants.setPlacement(tenantId, placementOf(req.placement));
+    const placement = req.placement === null ? null : placementOf(req.placement);
+    ready().tenants.shard(tenantId); // 404 before anything changes
+    // As Neon's: a detach takes effect, so it turns scheduling on unless the request sets it.
+    const scheduling = req.scheduling ?? (placement === 'Detached' ? 'Active' : null);
+    if (scheduling !== null) await ready().tenants.setSchedulingPolicy(tenantId, scheduling);
+    if (placement !== null) await ready().tenants.setPlacement(tenantId, placement);
     return null;
   });
   server.post('/debug/v1/inspect', (ctx) => ready().tenants.inspect(ctx.decode(inspectRequest).tenant_shard_id));

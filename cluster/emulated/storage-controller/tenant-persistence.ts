@@ -106,6 +106,11 @@ export class TenantPersistence {
     await this.db.query('UPDATE tenant_shards SET config = $2 WHERE tenant_id = $1', [tenantId, JSON.stringify(config)]);
   }
 
+  /** A tenant's shard scheduling policy, on every shard (neon persistence.rs update_tenant_shard). */
+  async updateSchedulingPolicy(tenantId: string, policy: string): Promise<void> {
+    await this.db.query('UPDATE tenant_shards SET scheduling_policy = $2 WHERE tenant_id = $1', [tenantId, JSON.stringify(policy)]);
+  }
+
   /** The generation recorded for a shard, for upcall validation. */
   async generationOf(tenantId: string, shardNumber: number, shardCount: number): Promise<number | null> {
     const rows = await this.db.query('SELECT generation FROM tenant_shards WHERE tenant_id = $1 AND shard_number = $2 AND shard_count = $3', [tenantId, shardNumber, shardCount]);

@@ -11,7 +11,7 @@ import { ApiError, conflict, notFound, preconditionFailed, Reply, unavailable } 
 import { log } from '../common/logger.ts';
 import type { ComputeHook } from './compute-hook.ts';
 import { pickPageserver } from './core/placement.ts';
-import { liveMigrate, locationFor, type MigrationContext } from './migration.ts';
+import { locationFor, startMigration } from './migration.ts';
 import type { StorageControllerService } from './service.ts';
 import type { TenantPersistence, TenantShardRecord } from './tenant-persistence.ts';
 
@@ -41,6 +41,10 @@ export interface ShardState {
 function newState(record: TenantShardRecord, attached: boolean): ShardState {
   return { record, attached, migration: null, pendingComputeNotification: false, formerNodes: new Set(), lastError: '' };
 }
+
+/** Neon's ShardSchedulingPolicy. */
+export const SHARD_SCHEDULING_POLICIES = ['Active', 'Essential', 'Pause', 'Stop'] as const;
+export type ShardSchedulingPolicy = (typeof SHARD_SCHEDULING_POLICIES)[number];
 
 export interface MigrateRequest {
   nodeId: number;
@@ -184,7 +188,7 @@ export class TenantService {
    */
   private async reconcile(state: ShardState): Promise<void> {
     const r = state.record;
-    if (state.migration) return;
+    if (state.migration || r.schedulingPolicy === 'Stop') return; // Stop: no location_config calls at all
     if (!state.attached && r.generationPageserver !== null) {
       if (failpointsActive()) await failpoint('storcon-before-reconcile'); // a `return` fails this attempt; the loop retries
       const response = await this.pageserver(r.generationPageserver).setLocation(formatTenantShardId(r), locationFor(r, 'AttachedSingle', r.generation));
@@ -203,7 +207,7 @@ export class TenantService {
   }
 
   private needsReconcile(state: ShardState): boolean {
-    return !state.migration && (!state.attached || state.pendingComputeNotification || state.formerNodes.size > 0);
+    return !state.migration && state.record.schedulingPolicy !== 'Stop' && (!state.attached || state.pendingComputeNotification || state.formerNodes.size > 0);
   }
 
   private async reconcileAll(): Promise<void> {
@@ -225,6 +229,18 @@ export class TenantService {
     if (r.generationPageserver === null) return;
     await this.computeHook.notifyAttach({ tenantId: r.tenantId, nodeId: r.generationPageserver, preferredAz: r.preferredAz });
     state.pendingComputeNotification = false;
+  }
+
+  /**
+   * PUT /control/v1/tenant/:id/policy, scheduling: neon-local has no optimiser and no automatic
+   * failover, so Active, Essential and Pause all leave a shard where it is and keep it reconciled;
+   * Stop makes no location_config calls for it at all (as Neon's) until the policy changes back.
+   */
+  async setSchedulingPolicy(tenantId: string, policy: ShardSchedulingPolicy): Promise<void> {
+    const state = this.shard(tenantId);
+    await this.persistence.updateSchedulingPolicy(tenantId, policy);
+    state.record = { ...state.record, schedulingPolicy: policy };
+    log.info(`tenant ${tenantId}: scheduling policy ${policy}`);
   }
 
   /**
@@ -263,54 +279,30 @@ export class TenantService {
    * background (as Neon's, the call returns once it has started; watch `GET /control/v1/tenant/:id`).
    */
   migrate(tenantShardId: string, req: MigrateRequest): Record<string, never> {
-    const state = this.shards.get(tenantShardId.slice(0, 32));
-    if (!state || formatTenantShardId(state.record) !== tenantShardId) throw notFound(`Tenant shard ${tenantShardId} not found`);
+    // In Neon's order: the node, whether it may take the shard (override_scheduler skips that), the shard.
     const target = this.nodes.describeNodeOrNull(req.nodeId);
     if (!target) throw new ApiError(400, `Node ${req.nodeId} not found`);
+    if (!req.overrideScheduler) {
+      if (target.availability !== 'Active') throw preconditionFailed(`Node ${req.nodeId} is not available (${target.availability}); pass migration_config.override_scheduler to migrate anyway`);
+      if (target.scheduling !== 'Active') throw preconditionFailed(`Node ${req.nodeId} is not schedulable (scheduling ${target.scheduling}); pass migration_config.override_scheduler to migrate anyway`);
+    }
+    const state = this.shards.get(tenantShardId.slice(0, 32));
+    if (!state || formatTenantShardId(state.record) !== tenantShardId) throw notFound(`Tenant shard ${tenantShardId} not found`);
     const r = state.record;
     if (req.originNodeId !== null && req.originNodeId !== r.generationPageserver) {
       throw preconditionFailed(`Migration expected to originate from ${req.originNodeId} but shard is on ${r.generationPageserver}`);
     }
-    if (target.availability !== 'Active') throw preconditionFailed(`Node ${req.nodeId} is not available (${target.availability})`);
-    if (target.scheduling !== 'Active' && !req.overrideScheduler) {
-      throw preconditionFailed(`Node ${req.nodeId} is not schedulable (scheduling ${target.scheduling}); pass migration_config.override_scheduler to migrate anyway`);
+    if (r.schedulingPolicy === 'Stop') {
+      // Neon records the new intent and then skips the reconcile; neon-local has no separate intent to record.
+      throw preconditionFailed(`Tenant shard ${tenantShardId} has scheduling policy Stop: no location changes are made for it`);
     }
     if (state.migration) throw conflict(`tenant shard ${tenantShardId} is already migrating to pageserver ${state.migration.destination} (${state.migration.phase})`);
     if (r.generationPageserver === req.nodeId && state.attached) return {}; // already there
-    const origin = r.generationPageserver;
-    state.migration = { destination: req.nodeId, phase: 'starting' };
-    const ctx: MigrationContext = {
-      record: () => state.record,
-      setRecord: (record) => {
-        state.record = record;
-        state.attached = false;
-        state.pendingComputeNotification = true;
-        if (origin !== null && origin !== record.generationPageserver) state.formerNodes.add(origin);
-      },
+    startMigration(state, req, {
       pageserver: (nodeId) => this.pageserver(nodeId),
       persistence: this.persistence,
       notifyCompute: () => this.notifyCompute(state),
-      phase: (name) => {
-        state.migration = { destination: req.nodeId, phase: name };
-        log.info(`migration of ${tenantShardId} to pageserver ${req.nodeId}: ${name}`);
-      },
-    };
-    void liveMigrate(ctx, { destination: req.nodeId, prewarm: req.prewarm, secondaryWarmupTimeoutMs: req.secondaryWarmupTimeoutMs }).then(
-      () => {
-        state.attached = true;
-        state.lastError = '';
-      },
-      (err: Error) => {
-        // Wherever the record now points (the origin, or the destination in the new generation),
-        // the reconcile loop attaches it again; a secondary left on the destination goes.
-        state.attached = false;
-        if (state.record.generationPageserver !== req.nodeId) state.formerNodes.add(req.nodeId);
-        state.lastError = `migration to pageserver ${req.nodeId}: ${err.message}`;
-        log.warn(`migration of ${tenantShardId} failed; the reconcile loop finishes it`, { error: err.message });
-      },
-    ).finally(() => {
-      state.migration = null;
-      void this.reconcile(state).catch(() => {}); // detach the origin now rather than on the next tick
+      reconcile: () => this.reconcile(state),
     });
     return {};
   }
