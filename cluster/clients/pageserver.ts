@@ -4,6 +4,7 @@ import type { TenantConfigResponse } from '../api/tenant-config.ts';
 import type { GcResult, LocationConfig, LocationConfigListing, LocationConfigResponse, LsnByTimestampResponse, PageserverStatus, SecondaryProgress, PageserverUtilization, TenantInfo, TimelineInfo } from '../api/pageserver.ts';
 import type { FailpointConfig, FailpointStatus } from '../api/failpoints.ts';
 import { JsonClient } from './http.ts';
+import { metricValue } from './metrics.ts';
 
 export class PageserverClient extends JsonClient {
   constructor(baseUrl: string, readonly id: number) {
@@ -37,6 +38,9 @@ export class PageserverClient extends JsonClient {
     return { complete: res.status === 200, progress: res.body };
   }
   tenantConfig(tenantShardId: string): Promise<TenantConfigResponse> { return this.get(`/v1/tenant/${tenantShardId}/config`); }
+
+  /** A /metrics value: the sum of the samples whose labels include `labels` (0 when none). */
+  metricValue(name: string, labels: Record<string, string> = {}): Promise<number> { return metricValue(this.baseUrl, name, labels); }
 
   /** PUT /v1/failpoints (neon's failpoints API): [{name, actions}] in the `fail` crate's syntax. */
   failpoints(list: FailpointConfig[]): Promise<null> { return this.put('/v1/failpoints', list); }

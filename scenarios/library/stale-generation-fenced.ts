@@ -6,14 +6,10 @@
 // detaches it. Then the new attachment loses its disk: it can only restore from remote storage if
 // the stale one deleted nothing the new generation uses. The checker reads everything back.
 
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseLsn } from '../../cluster/wal/lsn.ts';
 import type { Scenario, StepContext } from '../runner/types.ts';
 import { singleAttachment, STANDARD_INVARIANTS } from './invariants.ts';
 import { recovers, warmUp } from './steps.ts';
-
-const REFUSED = /deletion of \d+ object\(s\) refused: generation (\d+) of tenant ([0-9a-f]{32})/g;
 
 async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -23,9 +19,9 @@ async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boo
   }
 }
 
-function refusals(ctx: StepContext, nodeId: number): number {
-  const log = fs.readFileSync(path.join(ctx.cluster.layout.pageserverDir(nodeId), 'pageserver.log'), 'utf8');
-  return [...log.matchAll(REFUSED)].filter((m) => m[2] === ctx.endpoint.tenantId).length;
+/** Objects the pageserver's deletion queue dropped because their generation was stale (Neon's metric). */
+function dropped(ctx: StepContext, nodeId: number): Promise<number> {
+  return ctx.cluster.pageserver(nodeId).metricValue('pageserver_deletion_queue_dropped_total');
 }
 
 /** Which pageserver is the stale origin and which the new attachment, per run. */
@@ -69,7 +65,7 @@ export const staleGenerationFenced: Scenario = {
         const held = (await stale.locationConfigs()).tenant_shards.find(([id]) => id === tenantId)?.[1];
         ctx.expect('the origin still believes it is attached', held?.mode === 'AttachedSingle', `ps${origin} holds ${JSON.stringify(held?.mode)}`);
         const before = await stale.timeline(tenantId, timelineId);
-        const refusedBefore = refusals(ctx, origin);
+        const droppedBefore = await dropped(ctx, origin);
         // It keeps ingesting and writing layers, then compacts and collects garbage.
         for (let round = 0; round < 12; round++) {
           await ctx.sleep(250);
@@ -77,8 +73,8 @@ export const staleGenerationFenced: Scenario = {
         }
         const gc = await stale.gc(tenantId, timelineId, 0);
         ctx.expect('the stale origin collected garbage locally', gc.layers_removed > 0, `layers_removed ${gc.layers_removed}`);
-        await waitFor('a refused deletion', 30_000, async () => refusals(ctx, origin) > refusedBefore);
-        ctx.log(`ps${origin}'s deletions refused by the controller (${refusals(ctx, origin) - refusedBefore} batch(es))`);
+        await waitFor('a refused deletion (pageserver_deletion_queue_dropped_total)', 30_000, async () => (await dropped(ctx, origin)) > droppedBefore);
+        ctx.log(`ps${origin}'s deletions refused by the controller: ${(await dropped(ctx, origin)) - droppedBefore} object(s) dropped`);
         await stale.checkpoint(tenantId, timelineId, { waitUntilUploaded: true });
         const after = await stale.timeline(tenantId, timelineId);
         const uploaded = parseLsn(after.remote_consistent_lsn) > parseLsn(before.remote_consistent_lsn);

@@ -131,13 +131,19 @@ export function makeStepContext(parts: {
       record({ step: recorder.step, action: 'migrate', node: nodeId, prewarm: options.prewarm ?? null });
       const startMs = recorder.now();
       const stall = watchWriteStall(workload);
+      // The report's entry carries the stall, so report.html shows it on the timeline.
+      const entry = { id: `m${recorder.faults.length + 1}`, kind: 'migrate' as const, description: `migrate the tenant to ps${nodeId}`, targets: [`ps${nodeId}`], startMs, endMs: null as number | null };
+      recorder.faults.push(entry);
       let result;
+      let measured;
       try {
         result = await cluster.migrateTenant(nodeId, { tenantId: parts.endpoint.tenantId, ...(options.prewarm !== undefined ? { prewarm: options.prewarm } : {}), untilDestination: options.untilDestination ?? false });
       } finally {
-        recorder.faults.push({ id: `m${recorder.faults.length + 1}`, kind: 'migrate', description: `migrate the tenant to ps${nodeId}`, targets: [`ps${nodeId}`], startMs, endMs: recorder.now() });
+        entry.endMs = recorder.now();
+        measured = stall.stop();
       }
-      const { longestGapMs, writes } = stall.stop();
+      const { longestGapMs, writes } = measured;
+      entry.description = `migrate the tenant ps${result.from} → ps${result.to}: compute write stall ${Math.round(longestGapMs)} ms`;
       parts.log(`  ${recorder.step}: tenant migrated from ps${result.from} to ps${result.to} in ${result.durationMs} ms; compute write stall ${Math.round(longestGapMs)} ms (${writes} writes acknowledged meanwhile)`);
       return { from: result.from, to: result.to, durationMs: result.durationMs ?? 0, writeStallMs: longestGapMs, writesDuring: writes };
     },

@@ -73,6 +73,8 @@ t.test('attach-hook, inspect, and a stale generation fenced', async (t) => {
   const log = path.join(cluster.layout.pageserverDir(ps1Id), 'pageserver.log');
   await waitUntil('the refusal', async () => fs.readFileSync(log, 'utf8').includes('refused: generation 1 of tenant'), 15_000);
   t.pass('its remote deletions were refused (generation 1 is stale)');
+  t.ok(await ps1.metricValue('pageserver_deletion_queue_dropped_total') > 0, 'and counted in pageserver_deletion_queue_dropped_total');
+  t.ok(await ps1.metricValue('pageserver_deletion_queue_dropped_lsn_updates_total') > 0, 'its remote_consistent_lsn updates dropped too');
   const index1 = JSON.parse(fs.readFileSync(path.join(cluster.layout.remoteStorageDir, `tenants/${tenantId}/timelines/${timelineId}/index_part.json-00000002`), 'utf8'));
   for (const [name, meta] of Object.entries(index1.layer_metadata as Record<string, { generation: number }>)) {
     const object = path.join(cluster.layout.remoteStorageDir, `tenants/${tenantId}/timelines/${timelineId}/${name}-${meta.generation.toString(16).padStart(8, '0')}`);

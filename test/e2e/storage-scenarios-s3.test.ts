@@ -27,6 +27,8 @@ for (const name of STORAGE_SCENARIOS) {
     t.ok(report.invariants.every((i: { ok: boolean }) => i.ok) && report.invariants.some((i: { name: string }) => i.name === 'one attachment, in the current generation'), 'every invariant held, one attachment among them');
     if (name === 'relocation-under-load') {
       t.equal((run.stderr.match(/tenant migrated from ps\d to ps\d in \d+ ms; compute write stall \d+ ms/g) ?? []).length, 2, 'the write stall of both moves is printed');
+      const moves = report.faults.filter((f: { kind: string }) => f.kind === 'migrate').map((f: { description: string }) => f.description);
+      t.match(moves, [/^migrate the tenant ps\d → ps\d: compute write stall \d+ ms$/, /^migrate the tenant ps\d → ps\d: compute write stall \d+ ms$/], 'and recorded in the report, on the timeline');
     }
   });
 }

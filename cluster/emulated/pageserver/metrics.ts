@@ -89,6 +89,13 @@ export const metrics = {
   downloadHeatmap: new Counter('pageserver_secondary_download_heatmap', 'Number of downloads of heatmaps by secondary mode locations, including when it hasn\'t changed'),
   downloadLayer: new Counter('pageserver_secondary_download_layer', 'Number of downloads of layers by secondary mode locations'),
   downloadLayerBytes: new Counter('pageserver_secondary_download_layer_bytes', 'Bytes of layers downloaded by secondary mode locations'),
+  // The deletion queue, under Neon's names: a stale generation's objects are "dropped".
+  deletionsSubmitted: new Counter('pageserver_deletion_queue_submitted_total', 'Number of objects submitted for deletion'),
+  deletionsValidated: new Counter('pageserver_deletion_queue_validated_total', 'Number of keys validated for deletion'),
+  deletionsDropped: new Counter('pageserver_deletion_queue_dropped_total', 'Number of object deletions dropped due to stale generation.'),
+  deletionsExecuted: new Counter('pageserver_deletion_queue_executed_total', 'Number of objects deleted. Only includes objects that we actually deleted, sum with pageserver_deletion_queue_dropped_total for the total number of keys processed to completion'),
+  lsnUpdatesDropped: new Counter('pageserver_deletion_queue_dropped_lsn_updates_total', 'Updates to remote_consistent_lsn dropped due to stale generation number.'),
+  deletionRemoteErrors: new Counter('pageserver_deletion_queue_remote_errors_total', 'Retryable remote I/O errors while executing deletions, for example 503 responses to DeleteObjects'),
 };
 
 /** Times one remote attempt into pageserver_remote_timeline_client_seconds_global. */

@@ -7,6 +7,7 @@
 // remote_consistent_lsn_visible and the safekeepers) only once its generation is confirmed.
 
 import { log } from '../../common/logger.ts';
+import { metrics } from '../metrics.ts';
 import type { RemoteStorage } from './remote-storage.ts';
 
 const FLUSH_DELAY_MS = 200;
@@ -37,6 +38,7 @@ export class DeletionQueue {
   enqueue(tenantShardId: string, generation: number, keys: string[], onValidated?: () => void): void {
     if (keys.length === 0 && !onValidated) return;
     this.pending.push({ tenantShardId, generation, keys, ...(onValidated ? { onValidated } : {}) });
+    metrics.deletionsSubmitted.inc({}, keys.length);
     this.scheduleFlush(FLUSH_DELAY_MS);
   }
 
@@ -73,16 +75,21 @@ export class DeletionQueue {
     for (const p of batch) {
       if (!valid.has(`${p.tenantShardId}@${p.generation}`)) {
         this.stats.refused += p.keys.length;
+        metrics.deletionsDropped.inc({}, p.keys.length);
+        if (p.onValidated) metrics.lsnUpdatesDropped.inc();
         if (p.keys.length === 0) continue; // only a publication: it just does not happen
         log.warn(`deletion of ${p.keys.length} object(s) refused: generation ${p.generation} of tenant ${p.tenantShardId} is no longer current (a newer attachment exists)`, { keys: p.keys.slice(0, 5).join(', ') });
         continue;
       }
+      metrics.deletionsValidated.inc({}, p.keys.length);
       try {
         if (p.keys.length) await this.storage.delete(p.keys);
         this.stats.deleted += p.keys.length;
+        metrics.deletionsExecuted.inc({}, p.keys.length);
         p.onValidated?.();
       } catch (err) {
         log.warn('deletion queue: delete failed; will retry', { error: (err as Error).message });
+        metrics.deletionRemoteErrors.inc({ op_kind: 'delete' });
         this.pending.push(p);
         this.scheduleFlush(RETRY_MS); // an idle timeline enqueues nothing that would flush it again
       }
