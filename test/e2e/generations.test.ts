@@ -86,3 +86,35 @@ t.test('attach-hook, inspect, and a stale generation fenced', async (t) => {
   t.same((await call(`${storcon}/debug/v1/inspect`, 'POST', { tenant_shard_id: tenantId })).body, { attachment: null });
   t.match(await call(`${storcon}/debug/v1/attach-hook`, 'POST', { tenant_shard_id: 'nope' }), { status: 400, body: { msg: /tenant_shard_id/ } }, 'a bad tenant shard id: 400');
 });
+
+t.test('AttachedMulti holds remote deletions until the location is AttachedSingle', async (t) => {
+  // As Neon's test_live_migration: the destination of a migration generates deletions while it is
+  // AttachedMulti but submits none until it becomes the single attachment.
+  const cluster = await startTestCluster(t, { pageservers: 2 });
+  const storcon = cluster.storageController.baseUrl;
+  const { tenantId, timelineId } = await cluster.createTenant({ config: { pitr_interval: '0s', gc_horizon: 0, gc_period: '0s' } });
+  const ep = await cluster.createEndpoint();
+  const origin = (await cluster.attachedPageserver(tenantId)).id;
+  const destId = origin === 1 ? 2 : 1;
+  const dest = cluster.pageserver(destId);
+  await query(ep, 'CREATE TABLE t (k bigint PRIMARY KEY, v text)');
+  const location = (await cluster.pageserver(origin).locationConfigs()).tenant_shards.find(([id]) => id === tenantId)![1]!;
+  const { gen } = (await call(`${storcon}/debug/v1/attach-hook`, 'POST', { tenant_shard_id: tenantId, node_id: destId })).body as { gen: number };
+  t.equal((await call(`${dest.baseUrl}/v1/tenant/${tenantId}/location_config`, 'PUT', { ...location, mode: 'AttachedMulti', generation: gen })).status, 200, 'destination AttachedMulti');
+
+  for (let round = 1; round <= 12; round++) {
+    await query(ep, `INSERT INTO t VALUES ${Array.from({ length: 100 }, (_, i) => `(${i}, 'round ${round}')`).join(',')} ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v`);
+    const lsn = parseLsn((await query(ep, 'SELECT pg_current_wal_flush_lsn() AS lsn')).rows[0].lsn as string);
+    await waitUntil('ingest', async () => parseLsn((await dest.timeline(tenantId, timelineId)).last_record_lsn) >= lsn, 15_000);
+    await dest.checkpoint(tenantId, timelineId);
+  }
+  const gc = await dest.gc(tenantId, timelineId, 0);
+  t.ok(gc.layers_removed > 0, `GC on the AttachedMulti destination removed ${gc.layers_removed} layer(s) locally`);
+  await dest.checkpoint(tenantId, timelineId, { waitUntilUploaded: true });
+  await new Promise((r) => setTimeout(r, 500)); // more than the deletion queue's batching delay
+  t.equal(await dest.metricValue('pageserver_deletion_queue_submitted_total'), 0, 'AttachedMulti: no deletion submitted');
+
+  t.equal((await call(`${dest.baseUrl}/v1/tenant/${tenantId}/location_config`, 'PUT', { ...location, mode: 'AttachedSingle', generation: gen })).status, 200, 'destination AttachedSingle');
+  await waitUntil('the held deletions run', async () => (await dest.metricValue('pageserver_deletion_queue_executed_total')) > 0, 15_000);
+  t.ok(await dest.metricValue('pageserver_deletion_queue_submitted_total') > 0, 'AttachedSingle: the held deletions are submitted, validated and executed');
+});

@@ -180,8 +180,7 @@ export class TenantManager {
       throw badRequest(`Generation ${generation} is less than existing ${existing.generation}`);
     }
     if (existing && !(existing.state.value.slug === 'Broken' && generation > existing.generation)) {
-      existing.location = conf; // same or newer generation: the data stays, the attachment moves on
-      await existing.saveLocation();
+      await existing.changeLocation(conf); // same or newer generation: the data stays, the attachment moves on
     } else {
       // New here, or Broken and given a newer generation: (re)attach, reusing what is on disk.
       await existing?.close();

@@ -41,6 +41,8 @@ const GC_TICK_MS = 10_000;
 export class Tenant {
   readonly timelines = new Map<string, Timeline>();
   private readonly receivers = new Map<string, WalReceiver>();
+  /** Remote deletions decided while not AttachedSingle (see connectRemote). */
+  private readonly heldDeletions: { generation: number; keys: string[] }[] = [];
   private gcTimer: NodeJS.Timeout | undefined;
   private lastGcAt = Date.now();
   readonly state = new StateCell({ slug: 'Attaching' });
@@ -187,7 +189,15 @@ export class Tenant {
         return null;
       });
     }
-    timeline.remote = new RemoteTimelineClient(storage, this.id, timeline.id, () => this.generation, timeline.uploadSource(), (t, g, keys, onValidated) => deletions.enqueue(t, g, keys, onValidated), existing, timeline.startLsn);
+    timeline.remote = new RemoteTimelineClient(storage, this.id, timeline.id, () => this.generation, timeline.uploadSource(), (t, g, keys, onValidated) => {
+      // As Neon's: AttachedStale and AttachedMulti delete nothing (a migration between them may
+      // still fall back either way); the keys wait until this location is AttachedSingle.
+      if (keys.length && this.location.mode !== 'AttachedSingle') {
+        this.heldDeletions.push({ generation: g, keys });
+        keys = [];
+      }
+      deletions.enqueue(t, g, keys, onValidated);
+    }, existing, timeline.startLsn);
     timeline.remote.schedule();
   }
 
@@ -283,6 +293,17 @@ export class Tenant {
       attachment_status: attachmentStatus(state),
       generation: this.generation,
     };
+  }
+
+  /** A location change in place (same or newer generation): deletions held while the location was
+   * AttachedStale or AttachedMulti go to the deletion queue once it is AttachedSingle. */
+  async changeLocation(location: LocationConfig): Promise<void> {
+    this.location = location;
+    await this.saveLocation();
+    if (location.mode !== 'AttachedSingle' || !this.remote || this.heldDeletions.length === 0) return;
+    const held = this.heldDeletions.splice(0);
+    for (const h of held) this.remote.deletions.enqueue(this.id, h.generation, h.keys);
+    log.info(`tenant ${this.id}: ${held.reduce((n, h) => n + h.keys.length, 0)} remote deletion(s) held while AttachedStale or AttachedMulti now queued`);
   }
 
   /** Flushes every timeline and waits for the uploads, for at most `ms` (location_config flush_ms). */
