@@ -65,6 +65,12 @@ export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: 
     const t = tenant(ctx);
     return { ...t.info(), walredo: null, timelines: [...t.timelines.keys()] };
   });
+  // Neon's testing route (fixtures' deletion_queue_flush): our queue validates and executes in one
+  // pass, so `execute` makes no difference; it returns once the queued deletions have run.
+  server.put('/v1/deletion_queue/flush', async () => {
+    await tenants().flushDeletions();
+    return null;
+  });
   server.get('/v1/location_config', () => ({ tenant_shards: tenants().locations() }));
   server.get('/v1/location_config/:tenant_shard_id', (ctx) => tenants().location(tsidParam(ctx)));
   server.put('/v1/tenant/:tenant_shard_id/location_config', async (ctx) => {

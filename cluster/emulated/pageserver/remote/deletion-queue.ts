@@ -96,6 +96,14 @@ export class DeletionQueue {
     }
   }
 
+  /** Runs everything queued so far now, waiting for a flush already under way first. */
+  async drain(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flushing;
+    await this.flush();
+  }
+
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

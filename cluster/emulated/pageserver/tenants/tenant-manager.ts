@@ -200,6 +200,11 @@ export class TenantManager {
     log.info(`tenant ${tenantId} config updated`, { tenant_conf: JSON.stringify(t.location.tenant_conf) });
   }
 
+  /** PUT /v1/deletion_queue/flush: what is queued is validated and, being valid, deleted now. */
+  async flushDeletions(): Promise<void> {
+    await this.remote?.deletions.drain();
+  }
+
   /** Broker info for any timeline: hand it to that timeline's WAL receiver. */
   offer(info: SafekeeperTimelineInfo): void {
     const key = `${info.tenant_id}/${info.timeline_id}`;
