@@ -16,7 +16,7 @@ import { isResidentCopy, layersDir, readResidentLayers, removeUnrecorded, RESIDE
 import { TEMP_SUFFIX } from '../storage/layer-name.ts';
 import { DiskLayer, type LayerInfo } from '../storage/layer-reader.ts';
 import { writeState } from '../storage/store-state.ts';
-import { Timeline, type TimelineMeta } from '../timeline/timeline.ts';
+import { writeTimelineMeta, type TimelineMeta } from '../timeline/timeline-meta.ts';
 import { readLatestIndex, type RemoteIndex } from './remote-timeline-client.ts';
 import { layerKey, timelineIdsIn, timelinesPrefix } from './remote-paths.ts';
 import type { RemoteStorage } from './remote-storage.ts';
@@ -114,7 +114,7 @@ export async function downloadTimeline(storage: RemoteStorage, tenantShardId: st
     timeline_id: metadata.timeline_id, ancestor_timeline_id: metadata.ancestor_timeline_id, ancestor_lsn: metadata.ancestor_lsn,
     initdb_lsn: metadata.initdb_lsn, pg_version: metadata.pg_version,
   };
-  await Timeline.writeMeta(dir, meta);
+  await writeTimelineMeta(dir, meta);
   metrics.attachReusedLayers.inc(shardLabels(tenantShardId), stats.layersReused);
   metrics.attachReusedBytes.inc(shardLabels(tenantShardId), stats.bytesReused);
   return { ...index, restore: stats };

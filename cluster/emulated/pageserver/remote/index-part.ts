@@ -5,7 +5,7 @@
 // TimelineMeta plus the LSNs a restore needs — as bytes, where Neon has its binary struct.
 
 import { formatLsn, parseLsn, type Lsn } from '../../../wal/lsn.ts';
-import type { TimelineMeta } from '../timeline/timeline.ts';
+import type { TimelineMeta } from '../timeline/timeline-meta.ts';
 
 export const INDEX_PART_VERSION = 15;
 /** Unsharded: Neon's ShardIndex of shard 0 of 0. */

@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../../../util/atomic-write.ts';
 import { log } from '../../common/logger.ts';
 import { STATE_FILE } from '../storage/store-state.ts';
 import { isLayerFileName, isTempFileName } from '../storage/layer-name.ts';
-import { META_FILE } from '../timeline/timeline.ts';
+import { META_FILE } from '../timeline/timeline-meta.ts';
 
 export const RESIDENT_LAYERS_FILE = 'resident-layers.json';
 

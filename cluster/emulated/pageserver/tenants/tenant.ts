@@ -14,7 +14,8 @@ import { failpoint, failpointsActive } from '../../common/failpoints.ts';
 import { ApiError, conflict, notFound } from '../../common/http-server.ts';
 import { log } from '../../common/logger.ts';
 import { gcSettings, type GcResult } from '../timeline/gc-policy.ts';
-import { Timeline, type TimelineMeta } from '../timeline/timeline.ts';
+import { Timeline } from '../timeline/timeline.ts';
+import { readTimelineMeta, type TimelineMeta } from '../timeline/timeline-meta.ts';
 import { WalReceiver } from '../timeline/walreceiver.ts';
 import type { DeletionQueue } from '../remote/deletion-queue.ts';
 import { downloadTimeline, remoteTimelineIds } from '../remote/download.ts';
@@ -125,7 +126,7 @@ export class Tenant {
   private async loadTimelines(): Promise<void> {
     const metas = new Map<string, TimelineMeta>();
     for (const name of fs.readdirSync(path.join(this.dir, 'timelines')).filter(isHexId)) {
-      const meta = Timeline.readMeta(path.join(this.dir, 'timelines', name));
+      const meta = readTimelineMeta(path.join(this.dir, 'timelines', name));
       if (meta) metas.set(name, meta);
     }
     const load = async (id: string): Promise<Timeline | null> => {

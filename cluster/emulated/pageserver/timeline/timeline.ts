@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { TimelineInfo } from '../../../api/pageserver.ts';
-import { writeFileAtomic } from '../../../util/atomic-write.ts';
 import type { WalRecord } from '../../../wal/format.ts';
 import { formatLsn, type Lsn } from '../../../wal/lsn.ts';
 import { bugOn } from '../../common/bugs.ts';
@@ -19,16 +18,9 @@ import { COMMIT_TIME_KEY, CommitTimeTracker, decodeCommitTime, findLsnForTimesta
 import { nextGcCutoff, type GcResult, type GcSettings } from './gc-policy.ts';
 import { mergeScans, type ScanEntry } from './merge-scans.ts';
 import { timelineInfo } from './timeline-info.ts';
+import { writeTimelineMeta, type TimelineMeta } from './timeline-meta.ts';
 
-export interface TimelineMeta {
-  timeline_id: string;
-  ancestor_timeline_id: string | null;
-  /** Branch point: this timeline sees its ancestor as of this LSN. */
-  ancestor_lsn: Lsn | null;
-  /** Where the root timeline's history begins. */
-  initdb_lsn: Lsn;
-  pg_version: number;
-}
+export type { TimelineMeta } from './timeline-meta.ts';
 
 export class LsnError extends Error {
   constructor(readonly code: 'lsn-out-of-range' | 'lsn-timeout', message: string) {
@@ -36,8 +28,6 @@ export class LsnError extends Error {
   }
 }
 
-/** Written last when a timeline is created or downloaded: a directory without it is no timeline. */
-export const META_FILE = 'timeline.json';
 /** Bug switch ps-trust-last-received: where received LSN progress is noted, and how often. */
 const LAST_RECEIVED_FILE = 'last_received.json';
 const LAST_RECEIVED_SAVE_MS = 20;
@@ -145,18 +135,8 @@ export class Timeline {
     const commits: CommitListener = {};
     const store = await TimelineStore.open(path.join(dir, 'layers'), storeOptions(commits));
     await store.initialize(meta.ancestor_lsn ?? meta.initdb_lsn, { prev_record_lsn: prevRecordLsn });
-    await Timeline.writeMeta(dir, meta);
+    await writeTimelineMeta(dir, meta); // last: it makes the directory a timeline
     return new Timeline(tenantShardId, dir, meta, store, ancestor, commits);
-  }
-
-  /** timeline.json: the step that makes a directory a timeline, so it comes last. */
-  static async writeMeta(dir: string, meta: TimelineMeta): Promise<void> {
-    await writeFileAtomic(path.join(dir, META_FILE), JSON.stringify(meta, null, 1) + '\n');
-  }
-
-  static readMeta(dir: string): TimelineMeta | null {
-    const file = path.join(dir, META_FILE);
-    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as TimelineMeta) : null;
   }
 
   static async load(tenantShardId: string, dir: string, meta: TimelineMeta, ancestor: Timeline | null): Promise<Timeline> {
