@@ -9,6 +9,7 @@ import {
 import { parseLsn } from '../wal/lsn.ts';
 import { BUG_SWITCHES } from '../bugs.ts';
 import { parseS3Settings, type S3Settings } from '../api/s3-settings.ts';
+import { tenantConfigDecoder } from '../api/tenant-config.ts';
 import { formatDuration, parseDuration } from '../util/duration.ts';
 import { BACKEND_NAMES, parseHostPort, formatHostPort, type ClusterConfig, type EndpointMode, type HostPort } from './types.ts';
 
@@ -40,6 +41,8 @@ const pageserverFields = {
   listen_pg_addr: hostPort,
   listen_http_addr: hostPort,
   availability_zone: withDefault(string, 'local'),
+  /** pageserver.toml's [tenant_config]: defaults for every tenant on this pageserver (a tenant's own config wins). */
+  tenant_config: withDefault(nullable(tenantConfigDecoder), null),
 };
 const safekeeperFields = {
   id: nodeId,
@@ -145,6 +148,7 @@ export function fromFile(file: ClusterFile): ClusterConfig {
       listenPg: ps.listen_pg_addr,
       listenHttp: ps.listen_http_addr,
       availabilityZone: ps.availability_zone,
+      tenantConfig: ps.tenant_config,
     })),
     safekeepers: file.safekeepers.map((sk) => ({
       id: sk.id,
@@ -194,6 +198,7 @@ export function toFile(config: ClusterConfig): Record<string, unknown> {
       listen_pg_addr: formatHostPort(ps.listenPg),
       listen_http_addr: formatHostPort(ps.listenHttp),
       availability_zone: ps.availabilityZone,
+      ...(ps.tenantConfig ? { tenant_config: ps.tenantConfig } : {}),
     })),
     safekeepers: config.safekeepers.map((sk) => ({
       id: sk.id,

@@ -31,6 +31,8 @@ export interface PageserverConfig {
   listenPg: HostPort;
   listenHttp: HostPort;
   availabilityZone: string;
+  /** pageserver.toml [tenant_config]: tenant defaults on this pageserver; null: Neon's. */
+  tenantConfig: Record<string, unknown> | null;
 }
 
 export interface SafekeeperConfig {

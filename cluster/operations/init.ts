@@ -179,6 +179,7 @@ async function buildConfig(spec: InitSpec | undefined, options: InitOptions, por
       listenPg: await address(ps.listen_pg_addr),
       listenHttp: await address(ps.listen_http_addr),
       availabilityZone: ps.availability_zone ?? 'local',
+      tenantConfig: ps.tenant_config ?? null,
     });
   }
   for (const [i, sk] of skSpecs.entries()) {

@@ -3,7 +3,10 @@
 // (null removes); unknown keys and bad values are refused with 400 naming them and change nothing;
 // the config survives restarts of the pageserver and the controller and is applied at attach time.
 
-import t from 'tap';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t, { type Test } from 'tap';
 import { newHexId } from '../../cluster/api/ids.ts';
 import { TENANT_CONFIG_DEFAULTS, TENANT_CONFIG_FIELDS } from '../../cluster/api/tenant-config.ts';
 import { startTestCluster } from '../../fixtures/tap.ts';
@@ -80,3 +83,31 @@ t.test('CLI: tenant config replaces or patches, and refuses unknown keys naming 
   t.not(bad.exitCode, 0, 'an unknown key exits non-zero');
   t.match(bad.stderr, /unknown field `no_such_setting`/, 'naming it');
 });
+
+t.test('pageserver.toml [tenant_config]: defaults for every tenant on that pageserver, below the tenant\'s own', async (t) => {
+  const cluster = await startTestCluster(t, { spec: { pageservers: [{ tenant_config: { pitr_interval: '1h', gc_period: '0s', gc_horizon: 4096 } }] } });
+  const toml = fs.readFileSync(path.join(cluster.layout.pageserverDir(1), 'pageserver.toml'), 'utf8');
+  t.match(toml, /\[tenant_config\][^[]*pitr_interval = "1h"/, 'cluster.yaml\'s tenant_config is written to pageserver.toml');
+  const ps = cluster.pageserver(1).baseUrl;
+  const plain = newHexId();
+  const own = newHexId();
+  t.equal((await call(`${cluster.storageController.baseUrl}/v1/tenant`, 'POST', { new_tenant_id: plain })).status, 201);
+  t.equal((await call(`${cluster.storageController.baseUrl}/v1/tenant`, 'POST', { new_tenant_id: own, pitr_interval: '30days' })).status, 201);
+  const plainConfig = (await call(`${ps}/v1/tenant/${plain}/config`)).body;
+  t.same(plainConfig.tenant_specific_overrides, {}, 'no overrides of its own');
+  t.match(plainConfig.effective_config, { pitr_interval: '1h', gc_period: '0s', gc_horizon: 4096, checkpoint_distance: TENANT_CONFIG_DEFAULTS['checkpoint_distance'] }, 'effective: the pageserver\'s defaults over Neon\'s');
+  t.match((await call(`${ps}/v1/tenant/${own}/config`)).body.effective_config, { pitr_interval: '30days', gc_period: '0s' }, 'a tenant\'s own value wins over the pageserver\'s');
+
+  const spec = writeSpec(t, 'pageservers:\n  - tenant_config: { pitr_intervall: 1h }\n');
+  const bad = await cli(['init', '--repo-dir', path.join(path.dirname(spec), 'repo'), '--config', spec]);
+  t.equal(bad.exitCode, 1, 'an unknown key in cluster.yaml\'s tenant_config: init exits 1');
+  t.match(bad.stderr, /pitr_intervall/, 'naming the key');
+});
+
+function writeSpec(t: Test, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'neon-local-spec-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'cluster.yaml');
+  fs.writeFileSync(file, text);
+  return file;
+}

@@ -15,7 +15,7 @@ const config: ClusterConfig = {
   remoteStorage: { bucket_name: 'neon', bucket_region: 'eu-north-1', prefix_in_bucket: 'pageserver', endpoint: 'http://127.0.0.1:9000' },
   broker: { backend: 'emulated', listen: { host: '127.0.0.1', port: 20001 } },
   storageController: { backend: 'emulated', listen: { host: '127.0.0.1', port: 20002 }, databaseUrl: null, heartbeatIntervalMs: 1000, maxOfflineMs: 10_000, maxWarmingUpMs: 30_000 },
-  pageservers: [{ id: 1, backend: 'emulated', listenPg: { host: '127.0.0.1', port: 20003 }, listenHttp: { host: '127.0.0.1', port: 20004 }, availabilityZone: 'local' }],
+  pageservers: [{ id: 1, backend: 'emulated', listenPg: { host: '127.0.0.1', port: 20003 }, listenHttp: { host: '127.0.0.1', port: 20004 }, availabilityZone: 'local', tenantConfig: { gc_period: '0s', pitr_interval: '1h' } }],
   safekeepers: [{ id: 1, backend: 'emulated', listenAddr: '127.0.0.1', pgPort: 20005, httpPort: 20006 }],
   branchMappings: { main: [['11111111111111111111111111111111', '22222222222222222222222222222222']] },
   endpoints: [{

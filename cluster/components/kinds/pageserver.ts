@@ -24,6 +24,11 @@ export function pageserverMetadata(ps: PageserverConfig): Record<string, unknown
   };
 }
 
+function tenantConfigTable(conf: Record<string, unknown>): { tenant_config?: Record<string, unknown> } {
+  const set = Object.fromEntries(Object.entries(conf).filter(([, v]) => v !== null));
+  return Object.keys(set).length ? { tenant_config: set } : {};
+}
+
 function pageserverToml(config: ClusterConfig, ps: PageserverConfig, layout: RepoLayout): string {
   return toToml({
     broker_endpoint: brokerUrl(config),
@@ -36,6 +41,8 @@ function pageserverToml(config: ClusterConfig, ps: PageserverConfig, layout: Rep
     availability_zone: ps.availabilityZone,
     // Every pageserver shares one remote storage, as in Neon: that is what relocation relies on.
     remote_storage: config.remoteStorage ?? { local_path: path.relative(layout.pageserverDir(ps.id), layout.remoteStorageDir) },
+    // TOML has no null: a null value is an unset key, which is what Neon reads from absence.
+    ...(ps.tenantConfig ? tenantConfigTable(ps.tenantConfig) : {}),
   }) + '\n';
 }
 

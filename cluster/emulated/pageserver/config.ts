@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { NodeRegisterRequest } from '../../api/storage-controller.ts';
 import { parseDuration } from '../../util/duration.ts';
+import { tenantConfigDecoder, type TenantConfig } from '../../api/tenant-config.ts';
 
 export interface PageserverSettings {
   id: number;
@@ -21,6 +22,8 @@ export interface PageserverSettings {
   waitLsnTimeoutMs: number;
   /** pageserver.toml remote_storage: LocalFs (local_path, relative to the workdir) or S3 (bucket_name, ...); null: none. */
   remoteStorage: { kind: 'local-fs'; path: string } | { kind: 's3'; table: Record<string, unknown> } | null;
+  /** pageserver.toml [tenant_config]: defaults for every tenant here, validated as tenant config. */
+  tenantConfig: TenantConfig;
 }
 
 function remoteStorageOf(value: unknown, workdir: string): PageserverSettings['remoteStorage'] {
@@ -47,6 +50,15 @@ function splitAddr(key: string, value: unknown, fallback: string): { host: strin
   return { host: m[1]!, port: Number(m[2]) };
 }
 
+function tenantConfigOf(value: unknown): TenantConfig {
+  if (value === undefined) return {};
+  try {
+    return tenantConfigDecoder(value, []);
+  } catch (err) {
+    throw new Error(`pageserver.toml: [tenant_config]: ${(err as Error).message}`);
+  }
+}
+
 export function loadSettings(workdir: string): PageserverSettings {
   const identity = readToml(path.join(workdir, 'identity.toml'));
   const id = identity['id'];
@@ -69,6 +81,7 @@ export function loadSettings(workdir: string): PageserverSettings {
     brokerEndpoint: typeof conf['broker_endpoint'] === 'string' ? conf['broker_endpoint'] : 'http://127.0.0.1:50051',
     waitLsnTimeoutMs: typeof conf['wait_lsn_timeout'] === 'string' ? parseDuration(conf['wait_lsn_timeout']) : 300_000,
     remoteStorage: remoteStorageOf(conf['remote_storage'], workdir),
+    tenantConfig: tenantConfigOf(conf['tenant_config']),
     availabilityZone,
     registration: {
       node_id: id,

@@ -12,6 +12,7 @@ import { fatal, installLifecycle, onShutdown } from '../common/lifecycle.ts';
 import { log } from '../common/logger.ts';
 import { writeOwnPidFile } from '../common/pid-file.ts';
 import { loadSettings, type PageserverSettings } from './config.ts';
+import { setPageserverTenantDefaults } from './tenants/tenant-defaults.ts';
 import { reAttachUntilAccepted, validateGenerations } from './upcalls.ts';
 import { DeletionQueue } from './remote/deletion-queue.ts';
 import { LocalFsRemoteStorage } from './remote/local-fs.ts';
@@ -38,6 +39,7 @@ try {
 } catch (err) {
   fatal(`cannot load configuration from ${workdir}: ${(err as Error).message}`);
 }
+setPageserverTenantDefaults(settings.tenantConfig);
 fs.mkdirSync(path.join(workdir, 'tenants'), { recursive: true });
 writeOwnPidFile(path.join(workdir, 'pageserver.pid'));
 

@@ -10,6 +10,7 @@ import type { TenantManager } from './tenants/tenant-manager.ts';
 import type { Tenant } from './tenants/tenant.ts';
 import { utilization } from './utilization.ts';
 import { lsnByTimestamp, lsnByTimestampQuery } from './lsn-by-timestamp.ts';
+import { pageserverTenantDefaults } from './tenants/tenant-defaults.ts';
 import { processMetrics } from '../common/process-metrics.ts';
 import { renderMetrics, scrapeGauges } from './metrics.ts';
 import { secondaryRoutes } from './secondary/secondary-routes.ts';
@@ -90,7 +91,8 @@ export function pageserverRoutes(server: ApiServer, nodeId: number, tenantsDir: 
   });
   server.get('/v1/tenant/:tenant_shard_id/config', (ctx) => {
     const conf = tenant(ctx).location.tenant_conf ?? {};
-    return { tenant_specific_overrides: conf, effective_config: effectiveTenantConfig(conf) };
+    // effective_config: the tenant's overrides over this pageserver's [tenant_config] over Neon's defaults.
+    return { tenant_specific_overrides: conf, effective_config: effectiveTenantConfig(conf, pageserverTenantDefaults()) };
   });
   // Replace (PUT) or patch (PATCH) an attached tenant's overrides; persisted with its location.
   server.put('/v1/tenant/config', async (ctx) => {

@@ -16,6 +16,7 @@ import { heatmapKey } from '../remote/remote-paths.ts';
 import type { RemoteStorage } from '../remote/remote-storage.ts';
 import type { Timeline } from '../timeline/timeline.ts';
 import { heatmapTimeline, type HeatMapTenant } from './heatmap.ts';
+import { withPageserverDefaults } from '../tenants/tenant-defaults.ts';
 
 export const LOCAL_HEATMAP_FILE = 'heatmap-v1.json';
 /** How often the schedule is looked at; heatmap_period is read from the tenant config each time. */
@@ -52,7 +53,7 @@ export class HeatmapUploader {
   }
 
   private tick(): void {
-    const period = heatmapPeriodMs(this.tenant.location.tenant_conf ?? {});
+    const period = heatmapPeriodMs(withPageserverDefaults(this.tenant.location.tenant_conf));
     if (period === 0 || this.running || !this.tenant.isActive || this.tenant.location.mode === 'AttachedStale') return;
     if (Date.now() - this.lastAttemptAt < period) return;
     this.upload(false).catch(() => {}); // logged and counted in upload()
@@ -69,7 +70,7 @@ export class HeatmapUploader {
   }
 
   build(): HeatMapTenant {
-    const period = heatmapPeriodMs(this.tenant.location.tenant_conf ?? {});
+    const period = heatmapPeriodMs(withPageserverDefaults(this.tenant.location.tenant_conf));
     const timelines = [...this.tenant.timelines.values()].map((t) =>
       heatmapTimeline(t.id, t.store.layers(), t.remote?.uploadedLayers ?? new Map(), (name) => fs.statSync(path.join(t.dir, 'layers', name), { throwIfNoEntry: false })?.mtimeMs ?? Date.now()),
     );

@@ -14,6 +14,7 @@ import { failpoint, failpointsActive } from '../../common/failpoints.ts';
 import { ApiError, conflict, notFound } from '../../common/http-server.ts';
 import { log } from '../../common/logger.ts';
 import { gcSettings, type GcResult } from '../timeline/gc-policy.ts';
+import { withPageserverDefaults } from './tenant-defaults.ts';
 import { Timeline } from '../timeline/timeline.ts';
 import { readTimelineMeta, type TimelineMeta } from '../timeline/timeline-meta.ts';
 import { WalReceiver } from '../timeline/walreceiver.ts';
@@ -63,7 +64,7 @@ export class Tenant {
   }
 
   private async backgroundGc(): Promise<void> {
-    const settings = gcSettings(this.location.tenant_conf ?? {});
+    const settings = gcSettings(withPageserverDefaults(this.location.tenant_conf));
     if (settings.gcPeriodMs === 0 || Date.now() - this.lastGcAt < settings.gcPeriodMs) return;
     this.lastGcAt = Date.now();
     for (const timeline of this.timelines.values()) {
@@ -73,7 +74,7 @@ export class Tenant {
 
   /** PUT .../do_gc: one GC pass now, optionally with another gc_horizon. */
   gcTimeline(timelineId: string, gcHorizon: number | null): Promise<GcResult> {
-    return this.timeline(timelineId).gc(gcSettings(this.location.tenant_conf ?? {}), gcHorizon);
+    return this.timeline(timelineId).gc(gcSettings(withPageserverDefaults(this.location.tenant_conf)), gcHorizon);
   }
 
   get tenantId(): string {
