@@ -11,6 +11,7 @@ import { resolveTenant } from '../config/branches.ts';
 import type { RepoLayout } from '../repo/layout.ts';
 import { NeonLocalError } from '../util/errors.ts';
 import { PageserverClient } from '../clients/pageserver.ts';
+import type { StorageControllerClient, TenantDescribeResponse } from '../clients/storage-controller.ts';
 import { componentSpecs } from '../components/topology.ts';
 import type { ClusterConfig } from '../config/types.ts';
 import { runningStorageController } from './running.ts';
@@ -56,23 +57,37 @@ export async function migrateTenant(layout: RepoLayout, options: MigrateTenantOp
   const result = { tenantId, from: before.node_attached, to: options.nodeId };
   if (options.noWait) return { ...result, durationMs: null };
 
-  const deadline = started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const destination = new PageserverClient(specOfKindNamed(config, layout, `ps${options.nodeId}`).httpUrl, options.nodeId);
   let lastError = '';
+  await waitForShard(storcon, tenantId, started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS), {
+    async settled(shard) {
+      if (shard.last_error && shard.last_error !== lastError) options.onProgress?.(`storage controller: ${shard.last_error} (retrying)`);
+      lastError = shard.last_error;
+      if (shard.node_attached !== options.nodeId) return false;
+      if (!shard.is_reconciling) return true;
+      if (!options.untilDestination || shard.is_pending_compute_notification) return false;
+      return (await destination.location(shard.tenant_shard_id).catch(() => null))?.mode === 'AttachedSingle';
+    },
+    timedOut: (shard) => new NeonLocalError('timeout', `tenant ${tenantId} is not settled on pageserver ${options.nodeId} after ${Math.round((Date.now() - started) / 1000)} s (attached to ${shard.node_attached ?? 'none'}${lastError ? `; last error: ${lastError}` : ''})`, {
+      hint: 'the controller keeps trying; see storage_controller/storage_controller.log, and `neon-local status`',
+    }),
+  });
+  return { ...result, durationMs: Date.now() - started };
+}
+
+type Shard = TenantDescribeResponse['shards'][number];
+
+/** Polls the controller's view of the tenant's shard until `settled` holds; past the deadline, `timedOut` says where it is. */
+async function waitForShard(
+  storcon: StorageControllerClient,
+  tenantId: string,
+  deadline: number,
+  wait: { settled: (shard: Shard) => boolean | Promise<boolean>; timedOut: (shard: Shard) => NeonLocalError },
+): Promise<Shard> {
   for (;;) {
     const shard = (await storcon.tenant(tenantId)).shards[0]!;
-    if (shard.node_attached === options.nodeId && !shard.is_reconciling) return { ...result, durationMs: Date.now() - started };
-    if (options.untilDestination && shard.node_attached === options.nodeId && !shard.is_pending_compute_notification) {
-      const held = await destination.location(shard.tenant_shard_id).catch(() => null);
-      if (held?.mode === 'AttachedSingle') return { ...result, durationMs: Date.now() - started };
-    }
-    if (shard.last_error && shard.last_error !== lastError) options.onProgress?.(`storage controller: ${shard.last_error} (retrying)`);
-    lastError = shard.last_error;
-    if (Date.now() > deadline) {
-      throw new NeonLocalError('timeout', `tenant ${tenantId} is not settled on pageserver ${options.nodeId} after ${Math.round((Date.now() - started) / 1000)} s (attached to ${shard.node_attached ?? 'none'}${lastError ? `; last error: ${lastError}` : ''})`, {
-        hint: 'the controller keeps trying; see storage_controller/storage_controller.log, and `neon-local status`',
-      });
-    }
+    if (await wait.settled(shard)) return shard;
+    if (Date.now() > deadline) throw wait.timedOut(shard);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -93,16 +108,10 @@ export async function setTenantPlacement(layout: RepoLayout, options: { tenantId
   const tenantId = resolveTenant(config, options.tenantId);
   const storcon = await runningStorageController(layout, config);
   await storcon.setTenantPlacement(tenantId, options.placement === 'detached' ? 'Detached' : { Attached: 0 });
-  const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  for (;;) {
-    const shard = (await storcon.tenant(tenantId)).shards[0]!;
-    if (!shard.is_reconciling && (options.placement === 'detached') === (shard.node_attached === null)) {
-      const inspect = await storcon.post<{ attachment: [number, number] | null }>('/debug/v1/inspect', { tenant_shard_id: shard.tenant_shard_id });
-      return { tenantId, pageserverId: shard.node_attached, generation: inspect.attachment?.[0] ?? null };
-    }
-    if (Date.now() > deadline) {
-      throw new NeonLocalError('timeout', `tenant ${tenantId} did not settle ${options.placement} (attached to ${shard.node_attached ?? 'none'}${shard.last_error ? `; last error: ${shard.last_error}` : ''})`, { hint: 'see storage_controller/storage_controller.log' });
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const shard = await waitForShard(storcon, tenantId, Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS), {
+    settled: (s) => !s.is_reconciling && (options.placement === 'detached') === (s.node_attached === null),
+    timedOut: (s) => new NeonLocalError('timeout', `tenant ${tenantId} did not settle ${options.placement} (attached to ${s.node_attached ?? 'none'}${s.last_error ? `; last error: ${s.last_error}` : ''})`, { hint: 'see storage_controller/storage_controller.log' }),
+  });
+  const inspect = await storcon.post<{ attachment: [number, number] | null }>('/debug/v1/inspect', { tenant_shard_id: shard.tenant_shard_id });
+  return { tenantId, pageserverId: shard.node_attached, generation: inspect.attachment?.[0] ?? null };
 }

@@ -66,17 +66,6 @@ function watchWriteStall(workload: Workload): { stop(): { longestGapMs: number; 
   };
 }
 
-/** The storage controller has the tenant attached and nothing left to reconcile. */
-async function waitSettled(cluster: Cluster, tenantId: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const shard = (await cluster.storageController.tenant(tenantId)).shards[0]!;
-    if (shard.node_attached !== null && !shard.is_reconciling) return;
-    if (Date.now() > deadline) throw new Error(`the tenant did not settle within ${timeoutMs} ms (attached to ${shard.node_attached ?? 'none'}${shard.last_error ? `; ${shard.last_error}` : ''})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export function makeStepContext(parts: {
   cluster: Cluster;
   endpoint: Endpoint;
@@ -165,10 +154,9 @@ export function makeStepContext(parts: {
       const startMs = recorder.now();
       const tenantId = parts.endpoint.tenantId;
       try {
-        await cluster.storageController.setTenantPlacement(tenantId, 'Detached');
+        await cluster.setTenantPlacement('detached', { tenantId, timeoutMs: 60_000 });
         await whileDetached?.();
-        await cluster.storageController.setTenantPlacement(tenantId, { Attached: 0 });
-        await waitSettled(cluster, tenantId, 60_000);
+        await cluster.setTenantPlacement('attached', { tenantId, timeoutMs: 60_000 });
       } finally {
         recorder.faults.push({ id: `a${recorder.faults.length + 1}`, kind: 'detach', description: 'tenant detached, then attached again', targets: ['storcon'], startMs, endMs: recorder.now() });
       }

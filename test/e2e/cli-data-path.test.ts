@@ -1,22 +1,12 @@
 // The tenant, timeline, endpoint and mappings commands as a user runs them, with neon_local's
 // names and flags, and their errors: message on stderr, non-zero exit.
 
-import pg from 'pg';
 import t from 'tap';
 import { newHexId } from '../../cluster/api/ids.ts';
 import { cliIn, cliRepo, type CliResult } from '../helpers/cli.ts';
+import { psql } from '../helpers/sql.ts';
 
 const LSN = /^[0-9A-F]+\/[0-9A-F]+$/;
-
-async function psql(port: number, sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'cloud_admin', database: 'postgres' });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 function lastToken(r: CliResult): string {
   return r.stdout.trim().split(/\s+/).pop()!;

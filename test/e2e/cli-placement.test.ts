@@ -2,19 +2,9 @@
 // other pageserver and back while an endpoint keeps serving; `tenant policy --placement` detaches
 // and attaches it with its config; bad input exits 1 with a message on stderr.
 
-import pg from 'pg';
 import t from 'tap';
 import { cliIn, cliRepo, type CliResult } from '../helpers/cli.ts';
-
-async function psql(port: number, sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'cloud_admin', database: 'postgres' });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+import { psql } from '../helpers/sql.ts';
 
 t.test('tenant migrate and tenant policy, from the README', async (t) => {
   const repo = cliRepo(t);

@@ -3,14 +3,23 @@
 import pg from 'pg';
 import type { Endpoint } from '../../fixtures/endpoint.ts';
 
-export async function withClient<T>(ep: Endpoint, body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ ...ep.pgOptions, connectionTimeoutMillis: 10_000 });
+async function withPgClient<T>(config: pg.ClientConfig, body: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client(config);
   await client.connect();
   try {
     return await body(client);
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+export function withClient<T>(ep: Endpoint, body: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withPgClient({ ...ep.pgOptions, connectionTimeoutMillis: 10_000 }, body);
+}
+
+/** One statement on 127.0.0.1:`port` as cloud_admin: the psql line a CLI command printed. */
+export function psql(port: number, sql: string): Promise<pg.QueryResult> {
+  return withPgClient({ host: '127.0.0.1', port, user: 'cloud_admin', database: 'postgres' }, (c) => c.query(sql));
 }
 
 export async function query(ep: Endpoint, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {

@@ -7,7 +7,7 @@ import {
   safekeeperUpsertRequest, validateRequest,
 } from '../../api/storage-controller.ts';
 import { decodeTenantConfigPatch, decodeTenantConfigRequest, decodeWithTenantConfig, patchTenantConfig, tenantConfigDecoder } from '../../api/tenant-config.ts';
-import { bool, literal, nullable, optional, struct, u32, u64, u8, unknownValue, withDefault, type PathSegment } from '../../util/decode.ts';
+import { bool, literal, nullable, parsed, optional, struct, u32, u64, u8, unknownValue, withDefault, type PathSegment } from '../../util/decode.ts';
 import { parseDuration } from '../../util/duration.ts';
 import { DecodeError } from '../../util/decode.ts';
 import { failpointRoutes } from '../common/failpoint-http.ts';
@@ -47,14 +47,7 @@ const attachHookRequest = struct({
   config: withDefault(nullable(tenantConfigDecoder), null),
 });
 const inspectRequest = struct({ tenant_shard_id: tenantShardIdField });
-const durationField = (v: unknown, p: PathSegment[]) => {
-  try {
-    if (typeof v === 'string') return parseDuration(v);
-  } catch {
-    // the message below
-  }
-  throw new DecodeError(p, `invalid value: ${JSON.stringify(v)}, expected a duration like "30s"`);
-};
+const durationField = parsed('a duration like "30s"', parseDuration);
 /** Neon's TenantShardMigrateRequest. */
 const migrateRequest = struct({
   node_id: u64,

@@ -92,6 +92,15 @@ export class TenantService {
     return [...this.shards.values()].filter((s) => s.record.generationPageserver === nodeId).length;
   }
 
+  /** Where a new or re-attached tenant goes: the least loaded Active, schedulable pageserver (409 if none). */
+  private choosePageserver(): number {
+    const nodeId = pickPageserver(
+      this.nodes.listNodes().map((n) => ({ id: n.id, availability: n.availability, scheduling: n.scheduling, attachedShards: this.attachedShardCount(n.id) })),
+    );
+    if (nodeId === null) throw conflict('No pageserver is Active and schedulable to place the tenant on');
+    return nodeId;
+  }
+
   private pageserver(nodeId: number): PageserverClient {
     const a = this.nodes.nodeAddress(nodeId);
     if (!a) throw unavailable(`pageserver ${nodeId} is not registered`);
@@ -108,10 +117,7 @@ export class TenantService {
   async create(input: TenantCreateInput): Promise<{ shards: { shard_id: string; node_id: number; generation: number }[] }> {
     const existing = this.shards.get(input.tenantId);
     if (!existing) {
-      const nodeId = pickPageserver(
-        this.nodes.listNodes().map((n) => ({ id: n.id, availability: n.availability, scheduling: n.scheduling, attachedShards: this.attachedShardCount(n.id) })),
-      );
-      if (nodeId === null) throw conflict('No pageserver is Active and schedulable to place the tenant on');
+      const nodeId = this.choosePageserver();
       const record: TenantShardRecord = {
         tenantId: input.tenantId, shardNumber: 0, shardCount: 0, stripeSize: DEFAULT_STRIPE_SIZE,
         generation: input.generation ?? 1, generationPageserver: nodeId, placementPolicy: input.placementPolicy,
@@ -259,10 +265,7 @@ export class TenantService {
       state.pendingComputeNotification = false;
       log.info(`tenant ${tenantId} detached (was on pageserver ${r.generationPageserver ?? 'none'})`);
     } else if (r.generationPageserver === null) {
-      const nodeId = pickPageserver(
-        this.nodes.listNodes().map((n) => ({ id: n.id, availability: n.availability, scheduling: n.scheduling, attachedShards: this.attachedShardCount(n.id) })),
-      );
-      if (nodeId === null) throw conflict('No pageserver is Active and schedulable to place the tenant on');
+      const nodeId = this.choosePageserver();
       state.record = await this.persistence.setAttachment(tenantId, nodeId, (r.generation ?? 0) + 1, placement);
       state.formerNodes.delete(nodeId);
       state.attached = false;

@@ -195,8 +195,7 @@ export class TenantManager {
   /** Tenant config update (PUT/PATCH /v1/tenant/config): the attached tenant's overrides, persisted. */
   async setConfig(tenantId: string, update: (current: TenantConfig) => TenantConfig): Promise<void> {
     const t = this.get(tenantId);
-    t.location = { ...t.location, tenant_conf: update(t.location.tenant_conf ?? {}) };
-    await t.saveLocation();
+    await t.changeLocation({ ...t.location, tenant_conf: update(t.location.tenant_conf ?? {}) });
     log.info(`tenant ${tenantId} config updated`, { tenant_conf: JSON.stringify(t.location.tenant_conf) });
   }
 
